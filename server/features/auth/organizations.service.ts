@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { Database, Role } from '../../db/database.js';
+import { hashPassword } from '../../lib/passwords.js';
+import { insertOrganization, insertUser } from './auth.queries.js';
+
+export interface NewOrganization {
+  organizationName: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** An organisation with its first admin, atomically. Throws a unique violation when the email is taken. */
+export async function createOrganization(db: Kysely<Database>, input: NewOrganization) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const organizationId = await insertOrganization(trx, input.organizationName);
+    const userId = await insertUser(trx, organizationId, {
+      email: input.email,
+      name: input.name,
+      role: 'admin',
+      passwordHash,
+    });
+    return { organizationId, userId };
+  });
+}
+
+export interface NewMember {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export async function createMember(db: Kysely<Database>, organizationId: string, input: NewMember) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => insertUser(trx, organizationId, { ...input, passwordHash }));
+}

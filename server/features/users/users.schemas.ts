@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { loginEmail, newPassword, singleLine } from '../../lib/validation.js';
+
+export const ROLES = ['admin', 'manager', 'kam'] as const;
+
+export const newUserBody = z.object({
+  name: singleLine(200),
+  email: loginEmail,
+  role: z.enum(ROLES, 'Choose a role'),
+  password: newPassword,
+});
+
+export const userIdParams = z.object({ id: z.uuid('Not a valid id') });

@@ -1,0 +1,160 @@
+export const LANGUAGES = ['nb', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'nb' || value === 'en';
+}
+
+const nb = {
+  'app.name': 'Viktig/Dyktig',
+  'nav.surveys': 'Undersøkelser',
+  'nav.accounts': 'Kunder',
+  'nav.criteria': 'Kriterier',
+  'nav.users': 'Brukere',
+  'nav.apiKeys': 'API-nøkler',
+  'nav.logout': 'Logg ut',
+  'nav.login': 'Logg inn',
+  'nav.signup': 'Opprett organisasjon',
+  'nav.language': 'Språk',
+  'nav.skip': 'Hopp til innhold',
+  'field.email': 'E-post',
+  'field.password': 'Passord',
+  'field.name': 'Navn',
+  'field.organization': 'Organisasjon',
+  'field.role': 'Rolle',
+  'role.admin': 'Administrator',
+  'role.manager': 'Leder',
+  'role.kam': 'KAM',
+  'login.title': 'Logg inn',
+  'login.submit': 'Logg inn',
+  'login.failed': 'Feil e-post eller passord.',
+  'signup.title': 'Opprett organisasjon',
+  'signup.intro': 'Opprett organisasjonen din og den første administratoren.',
+  'signup.submit': 'Opprett',
+  'signup.passwordHint': 'Minst 10 tegn.',
+  'users.title': 'Brukere',
+  'users.add': 'Legg til bruker',
+  'users.initialPassword': 'Startpassord',
+  'users.deactivate': 'Deaktiver',
+  'users.inactive': 'Deaktivert',
+  'users.active': 'Aktiv',
+  'users.status': 'Status',
+  'apiKeys.title': 'API-nøkler',
+  'apiKeys.intro': 'Personlige nøkler for JSON-API-et under /api/v1. Nøkkelen vises bare én gang.',
+  'apiKeys.name': 'Navn på nøkkelen',
+  'apiKeys.create': 'Lag nøkkel',
+  'apiKeys.revoke': 'Trekk tilbake',
+  'apiKeys.created': 'Ny nøkkel – kopier den nå, den vises ikke igjen:',
+  'apiKeys.none': 'Ingen nøkler ennå.',
+  'apiKeys.lastUsed': 'Sist brukt',
+  'apiKeys.createdAt': 'Opprettet',
+  'apiKeys.revoked': 'Tilbaketrukket',
+  'common.actions': 'Handlinger',
+  'common.save': 'Lagre',
+  'common.never': 'Aldri',
+  'common.errorSummary': 'Skjemaet har feil:',
+  'error.notFound': 'Siden finnes ikke.',
+  'error.forbidden': 'Du har ikke tilgang til dette.',
+  'error.csrf': 'Skjemaet er utløpt eller ugyldig. Gå tilbake, last siden på nytt og prøv igjen.',
+  'error.server': 'Noe gikk galt hos oss. Prøv igjen om litt.',
+  'error.badRequest': 'Ugyldig forespørsel.',
+  'error.title': 'Feil',
+  'home.title': 'Velkommen',
+  'welcome.intro':
+    'Finn ut hva nøkkelkundene deres synes er viktig, hvor godt dere leverer – og om selgerne verdsetter det samme.',
+  'signup.emailTaken': 'Denne e-postadressen er allerede registrert.',
+} as const;
+
+export type MessageKey = keyof typeof nb;
+
+const en: Record<MessageKey, string> = {
+  'app.name': 'Viktig/Dyktig',
+  'nav.surveys': 'Surveys',
+  'nav.accounts': 'Accounts',
+  'nav.criteria': 'Criteria',
+  'nav.users': 'Users',
+  'nav.apiKeys': 'API keys',
+  'nav.logout': 'Log out',
+  'nav.login': 'Log in',
+  'nav.signup': 'Create organisation',
+  'nav.language': 'Language',
+  'nav.skip': 'Skip to content',
+  'field.email': 'Email',
+  'field.password': 'Password',
+  'field.name': 'Name',
+  'field.organization': 'Organisation',
+  'field.role': 'Role',
+  'role.admin': 'Administrator',
+  'role.manager': 'Manager',
+  'role.kam': 'KAM',
+  'login.title': 'Log in',
+  'login.submit': 'Log in',
+  'login.failed': 'Wrong email or password.',
+  'signup.title': 'Create organisation',
+  'signup.intro': 'Create your organisation and its first administrator.',
+  'signup.submit': 'Create',
+  'signup.passwordHint': 'At least 10 characters.',
+  'users.title': 'Users',
+  'users.add': 'Add user',
+  'users.initialPassword': 'Initial password',
+  'users.deactivate': 'Deactivate',
+  'users.inactive': 'Deactivated',
+  'users.active': 'Active',
+  'users.status': 'Status',
+  'apiKeys.title': 'API keys',
+  'apiKeys.intro': 'Personal keys for the JSON API under /api/v1. A key is shown only once.',
+  'apiKeys.name': 'Key name',
+  'apiKeys.create': 'Create key',
+  'apiKeys.revoke': 'Revoke',
+  'apiKeys.created': 'New key – copy it now, it will not be shown again:',
+  'apiKeys.none': 'No keys yet.',
+  'apiKeys.lastUsed': 'Last used',
+  'apiKeys.createdAt': 'Created',
+  'apiKeys.revoked': 'Revoked',
+  'common.actions': 'Actions',
+  'common.save': 'Save',
+  'common.never': 'Never',
+  'common.errorSummary': 'The form has errors:',
+  'error.notFound': 'This page does not exist.',
+  'error.forbidden': 'You do not have access to this.',
+  'error.csrf': 'The form has expired or is invalid. Go back, reload the page and try again.',
+  'error.server': 'Something went wrong on our side. Please try again shortly.',
+  'error.badRequest': 'Bad request.',
+  'error.title': 'Error',
+  'home.title': 'Welcome',
+  'welcome.intro':
+    'Find out what your key customers find important, how well you deliver – and whether your sellers value the same things.',
+  'signup.emailTaken': 'This email address is already registered.',
+};
+
+const messages: Record<Lang, Record<string, string>> = { nb, en };
+
+/** A message in the reader's language; `{name}` placeholders are filled from params. */
+export function translate(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
+  const template = messages[lang][key] ?? messages.nb[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}
+
+/** Registers more messages (each feature owns its texts). Both languages must name the same keys. */
+export function addMessages(extra: { nb: Record<string, string>; en: Record<string, string> }): void {
+  Object.assign(messages.nb, extra.nb);
+  Object.assign(messages.en, extra.en);
+}
+
+const numberFormats: Record<Lang, Intl.NumberFormat> = {
+  nb: new Intl.NumberFormat('nb-NO', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+};
+
+/** Two decimals in the reader's locale (nb 9,25; en 9.25); a minus sign, not a hyphen, for negatives. */
+export function formatNumber(lang: Lang, value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const format =
+    digits === 2
+      ? numberFormats[lang]
+      : new Intl.NumberFormat(lang === 'nb' ? 'nb-NO' : 'en-GB', {
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+        });
+  return format.format(value).replace('-', '−');
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Role } from '../db/database.js';
+import { findPrincipalByApiKey, findPrincipalByUserId } from '../features/auth/auth.queries.js';
+import { forbidden, unauthorized } from '../lib/errors.js';
+
+/** Who is asking: always resolved from the session or the API key, never from the request body. */
+export interface Principal {
+  organizationId: string;
+  organizationName: string;
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  via: 'session' | 'apiKey';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: the caller must be signed in (or carry a valid API key), with one of `roles` if given. */
+    requireRole(...roles: Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+export const isApiRequest = (request: FastifyRequest) => request.url.startsWith('/api/');
+const isRespondentRequest = (request: FastifyRequest) => request.url.startsWith('/r/');
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+async function authPlugin(app: FastifyInstance) {
+  app.decorateRequest('principal', null);
+
+  app.addHook('preHandler', async (request) => {
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      request.principal = key ? await findPrincipalByApiKey(app.db, key) : null;
+      if (!request.principal) throw unauthorized('Unknown or revoked API key');
+      return;
+    }
+    if (isApiRequest(request)) return;
+    const { userId, organizationId } = request.session;
+    if (userId && organizationId) {
+      request.principal = await findPrincipalByUserId(app.db, organizationId, userId);
+      // A deactivated user's session stops working at once.
+      if (!request.principal) await request.session.destroy();
+    }
+  });
+
+  // Every state-changing browser form carries a CSRF token. API calls authenticate with a bearer key
+  // (no ambient credentials); respondent links carry their own secret token.
+  app.addHook('preHandler', (request, reply, done) => {
+    const exempt =
+      isApiRequest(request) || isRespondentRequest(request) || request.principal?.via === 'apiKey';
+    if (STATE_CHANGING.has(request.method) && !exempt) {
+      app.csrfProtection(request, reply, done);
+    } else {
+      done();
+    }
+  });
+
+  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = request.principal;
+    if (!principal) {
+      if (isApiRequest(request)) throw unauthorized();
+      const next = encodeURIComponent(request.url);
+      await reply.redirect(`/login?next=${next}`, 303);
+      return reply;
+    }
+    if (roles.length > 0 && !roles.includes(principal.role)) throw forbidden();
+  });
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['db', 'sessions'] });
+
+/** The caller of a route guarded by requireRole: present by construction. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}

@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ZodError } from 'zod';
+import { HttpError } from '../lib/errors.js';
+import { fieldList } from '../lib/validation.js';
+import { isApiRequest } from './auth.js';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  fields?: Array<{ field: string; message: string }>;
+}
+
+const MESSAGE_KEYS: Record<number, string> = {
+  400: 'error.badRequest',
+  403: 'error.forbidden',
+  404: 'error.notFound',
+};
+
+function describe(error: FastifyError | Error): ErrorBody {
+  if (error instanceof HttpError) {
+    return { statusCode: error.statusCode, code: error.code, message: error.message, fields: error.fields };
+  }
+  if (error instanceof ZodError) {
+    return { statusCode: 400, code: 'BAD_REQUEST', message: 'Invalid request', fields: fieldList(error) };
+  }
+  const fastifyError = error as FastifyError;
+  const statusCode = fastifyError.statusCode ?? 500;
+  if (statusCode >= 500) return { statusCode: 500, code: 'INTERNAL', message: 'Internal server error' };
+  if (fastifyError.code?.startsWith('FST_CSRF')) {
+    return { statusCode: 403, code: 'CSRF_INVALID', message: 'Missing or invalid CSRF token' };
+  }
+  // Fastify's own 4xx (bad JSON, body too large, unsupported media type): its message names the problem.
+  return { statusCode, code: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message };
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
+  if (isApiRequest(request) || request.headers['content-type']?.startsWith('application/json')) {
+    const { statusCode, ...error } = body;
+    return reply.code(statusCode).type('application/json').send({ error });
+  }
+  const messageKey =
+    body.code === 'CSRF_INVALID' ? 'error.csrf' : (MESSAGE_KEYS[body.statusCode] ?? 'error.server');
+  const detail = body.statusCode < 500 && body.code !== 'NOT_FOUND' ? body.message : undefined;
+  return reply.render(
+    'errors/error',
+    { statusCode: body.statusCode, messageKey, detail, noSession: true },
+    body.statusCode,
+  );
+}
+
+/** One handler for every failure: expected ones keep their status and code; unexpected ones are logged and hidden. */
+async function errorsPlugin(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = describe(error);
+    if (body.statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: body.code, statusCode: body.statusCode }, 'request rejected');
+    }
+    return send(request, reply, body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, { statusCode: 404, code: 'NOT_FOUND', message: 'Not found' }),
+  );
+}
+
+export default fp(errorsPlugin, { name: 'errors', dependencies: ['views', 'auth'] });

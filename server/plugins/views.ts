@@ -1,0 +1,119 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import fastifyView from '@fastify/view';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import Handlebars from 'handlebars';
+import { formatNumber, isLang, type Lang, translate } from '../lib/i18n.js';
+import { viewsDir } from '../paths.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The reader's language: ?lang= (remembered in a cookie), else the cookie, else Norwegian. */
+    lang: Lang;
+    /** True when the reader chose the language (query or cookie), false when it is the default. */
+    langChosen: boolean;
+  }
+  interface FastifyReply {
+    /** Renders views/<template>.hbs in the main layout with the common page data. */
+    render(template: string, data?: Record<string, unknown>, statusCode?: number): FastifyReply;
+  }
+}
+
+/** Page data every template may use; features add theirs through `reply.render`. */
+export interface PageContext {
+  lang: Lang;
+  csrfToken?: string;
+  user?: unknown;
+}
+
+const handlebars = Handlebars.create();
+
+handlebars.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
+  return translate(options.data.root.lang, key, options.hash);
+});
+handlebars.registerHelper('num', (value: unknown, options: Handlebars.HelperOptions) =>
+  formatNumber(options.data.root.lang, typeof value === 'number' ? value : null, options.hash.digits ?? 2),
+);
+handlebars.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+handlebars.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+handlebars.registerHelper('not', (value: unknown) => !value);
+handlebars.registerHelper('date', (value: unknown, options: Handlebars.HelperOptions) => {
+  if (!(value instanceof Date)) return '';
+  return value.toLocaleDateString(options.data.root.lang === 'en' ? 'en-GB' : 'nb-NO', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+  });
+});
+/** JSON for a <script type="application/json"> element: nothing in it can close the element. */
+handlebars.registerHelper(
+  'json',
+  (value: unknown) =>
+    new handlebars.SafeString(
+      JSON.stringify(value ?? null)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029'),
+    ),
+);
+
+function partials(): Record<string, string> {
+  const folder = path.join(viewsDir, 'partials');
+  return Object.fromEntries(
+    readdirSync(folder)
+      .filter((file) => file.endsWith('.hbs'))
+      .map((file) => [path.basename(file, '.hbs'), path.join('partials', file)]),
+  );
+}
+
+async function viewsPlugin(app: FastifyInstance, options: { production: boolean }) {
+  await app.register(fastifyView, {
+    engine: { handlebars },
+    root: viewsDir,
+    layout: 'layouts/main.hbs',
+    viewExt: 'hbs',
+    production: options.production,
+    options: { partials: partials() },
+  });
+
+  app.decorateRequest('lang', 'nb');
+  app.decorateRequest('langChosen', false);
+  app.addHook('onRequest', async (request, reply) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const fromQuery = query?.lang;
+    const fromCookie = request.cookies?.lang;
+    if (isLang(fromQuery)) {
+      request.lang = fromQuery;
+      request.langChosen = true;
+      if (fromQuery !== fromCookie) {
+        reply.setCookie('lang', fromQuery, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+      }
+    } else if (isLang(fromCookie)) {
+      request.lang = fromCookie;
+      request.langChosen = true;
+    }
+  });
+
+  app.decorateReply(
+    'render',
+    function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, statusCode = 200) {
+      const request = this.request;
+      const context: PageContext & Record<string, unknown> = {
+        lang: request.lang,
+        user: request.principal ?? undefined,
+        path: request.url.split('?')[0],
+        ...data,
+      };
+      if (typeof this.generateCsrf === 'function' && !data.noSession) context.csrfToken = this.generateCsrf();
+      this.code(statusCode).type('text/html; charset=utf-8');
+      return this.view(template, context);
+    },
+  );
+}
+
+export default fp(viewsPlugin, { name: 'views', dependencies: ['sessions'] });

@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../../helpers/app.js';
+import { browser, csrfFrom, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function countOrganizations() {
+  const { count } = await app.db
+    .selectFrom('organizations')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+describe('sign-up, login and logout', () => {
+  it('signs up, logs in, logs out, and rejects the old session cookie afterwards', async () => {
+    const { agent, email, password } = await signUp(app, 'Flow AS');
+    const users = await agent.get('/users').expect(200);
+    expect(users.text).toContain(email);
+
+    const logout = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(users.text) });
+    expect(logout.status).toBe(303);
+    const stolenCookie = logout.request.cookies; // what the browser sent with the logout
+    expect(stolenCookie).toContain('vd_session=');
+    await supertest(app.server)
+      .get('/users')
+      .set('Cookie', stolenCookie)
+      .expect(303)
+      .expect('location', '/login?next=%2Fusers');
+
+    const login = await submitForm(agent, '/login', '/login', {
+      email: email.toUpperCase(),
+      password,
+      next: '/users',
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe('/users');
+    await agent.get('/users').expect(200);
+  });
+
+  it('gives a new session id at login (no session fixation)', async () => {
+    const { email, password } = await signUp(app);
+    const agent = browser(app);
+    const page = await agent.get('/login').expect(200);
+    const before = /vd_session=([^;]+)/.exec(String(page.headers['set-cookie']))?.[1];
+    const login = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email, password });
+    const after = /vd_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1];
+    expect(before).toBeDefined();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+  });
+
+  it('answers a wrong password and an unknown email with the same 401 and message', async () => {
+    const { email } = await signUp(app);
+    const wrong = await submitForm(browser(app), '/login', '/login', { email, password: 'not the password' });
+    const unknown = await submitForm(browser(app), '/login', '/login', {
+      email: uniqueEmail('nobody'),
+      password: 'whatever it is',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const message = (html: string) => /<p class="alert" role="alert">([^<]+)<\/p>/.exec(html)?.[1];
+    expect(message(wrong.text)).toBe('Feil e-post eller passord.');
+    expect(message(unknown.text)).toBe(message(wrong.text));
+  });
+
+  it('follows a same-site next path and ignores another site', async () => {
+    const { email, password } = await signUp(app);
+    const offsite = await submitForm(browser(app), '/login', '/login', {
+      email,
+      password,
+      next: '//evil.example/x',
+    });
+    expect(offsite.headers.location).toBe('/');
+    const backslash = await submitForm(browser(app), '/login', '/login', {
+      email,
+      password,
+      next: '/\\evil.example',
+    });
+    expect(backslash.headers.location).toBe('/');
+  });
+});
+
+describe('POST /signup with bad input', () => {
+  const valid = { organization: 'Bad Input AS', name: 'Ola', password: 'correct horse battery' };
+
+  it.each([
+    ['an existing email', async (email: string) => ({ ...valid, email }), 'email'],
+    ['an empty password', async () => ({ ...valid, email: uniqueEmail(), password: '' }), 'password'],
+    [
+      'a weak password',
+      async () => ({ ...valid, email: uniqueEmail(), password: 'aaaaaaaaaaaa' }),
+      'password',
+    ],
+    ['a 10 kB name', async () => ({ ...valid, email: uniqueEmail(), name: 'x'.repeat(10_240) }), 'name'],
+    ['an email with CRLF', async () => ({ ...valid, email: 'ola@example.no\r\nBcc: x@example.no' }), 'email'],
+  ])(
+    'rejects %s with 400, the error next to the field, and writes nothing',
+    async (_label, makeForm, field) => {
+      const { email } = await signUp(app);
+      const before = await countOrganizations();
+      const form = await makeForm(email);
+      const response = await submitForm(browser(app), '/signup', '/signup', form);
+      expect(response.status).toBe(400);
+      expect(response.text).toContain(`id="${field}-error"`);
+      expect(response.text).toContain('value="Bad Input AS"'); // the other answers are kept
+      expect(await countOrganizations()).toBe(before);
+    },
+  );
+});
+
+describe('CSRF protection', () => {
+  it('rejects a form post without a token, and one with a forged token, with 403 and writes nothing', async () => {
+    const before = await countOrganizations();
+    const agent = browser(app);
+    await agent.get('/signup').expect(200);
+    const form = {
+      organization: 'CSRF AS',
+      name: 'Eve',
+      email: uniqueEmail(),
+      password: 'correct horse battery',
+    };
+    const missing = await agent.post('/signup').type('form').send(form);
+    expect(missing.status).toBe(403);
+    const forged = await agent
+      .post('/signup')
+      .type('form')
+      .send({ ...form, _csrf: 'forged-token' });
+    expect(forged.status).toBe(403);
+    expect(await countOrganizations()).toBe(before);
+  });
+
+  it('rejects logout without a token', async () => {
+    const { agent } = await signUp(app);
+    await agent.post('/logout').type('form').send({}).expect(403);
+    await agent.get('/users').expect(200);
+  });
+});
+
+describe('errors', () => {
+  it('renders an HTML 404 page for browsers and a JSON error under /api', async () => {
+    const page = await supertest(app.server).get('/no-such-page').expect(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    const api = await supertest(app.server).get('/api/v1/no-such-thing').expect(404);
+    expect(api.body).toEqual({ error: { code: 'NOT_FOUND', message: 'Not found' } });
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    await supertest(app.server).get('/healthz').expect(200, { status: 'ok' });
+    await supertest(app.server).get('/readyz').expect(200, { status: 'ok' });
+  });
+});
