@@ -1,0 +1,2 @@
+export * from './gap-report.js';
+export * from './statistics.js';
