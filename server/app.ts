@@ -3,9 +3,13 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import accountsRoutes from './features/accounts/accounts.routes.js';
 import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
+import criteriaRoutes from './features/criteria/criteria.routes.js';
 import healthRoutes from './features/health/health.routes.js';
+import respondentRoutes from './features/respondent/respondent.routes.js';
+import surveysRoutes from './features/surveys/surveys.routes.js';
 import usersRoutes from './features/users/users.routes.js';
 import { loggerOptions } from './logger.js';
 import { staticDir } from './paths.js';
@@ -14,6 +18,12 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
 import viewsPlugin from './plugins/views.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
 
 export interface BuildOptions {
   /** Overrides the logger (tests pass false). */
@@ -41,6 +51,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  app.decorate('config', config);
+
   // Ecosystem plugins
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -65,6 +77,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authRoutes);
   await app.register(usersRoutes);
   await app.register(apiKeysRoutes);
+  await app.register(surveysRoutes);
+  await app.register(respondentRoutes);
+  await app.register(accountsRoutes);
+  await app.register(criteriaRoutes);
 
   return app;
 }

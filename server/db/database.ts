@@ -49,12 +49,137 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+export type Audience = 'both' | 'seller';
+export type Language = 'nb' | 'en';
+export type SurveyStatus = 'draft' | 'open' | 'closed';
+export type RespondentRole = 'customer' | 'seller';
+export type Dimension = 'importance' | 'performance';
+
+export interface CriteriaTable {
+  organization_id: string;
+  id: Generated<string>;
+  key: string | null;
+  label_nb: string;
+  label_en: string;
+  audience: Audience;
+  position: number;
+  retired_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface AccountsTable {
+  organization_id: string;
+  id: Generated<string>;
+  name: string;
+  segment: string | null;
+  kam_user_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ContactsTable {
+  organization_id: string;
+  id: Generated<string>;
+  account_id: string;
+  name: string | null;
+  email: string;
+  language: Generated<Language>;
+  created_at: Generated<Date>;
+}
+
+export interface SurveysTable {
+  organization_id: string;
+  id: Generated<string>;
+  name: string;
+  language: Generated<Language>;
+  status: Generated<SurveyStatus>;
+  crosshair: Generated<'grand_mean' | 'midpoint'>;
+  closes_at: NullableTimestamp;
+  opened_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface SurveyCriteriaTable {
+  organization_id: string;
+  survey_id: string;
+  id: Generated<string>;
+  criterion_id: string | null;
+  key: string | null;
+  label_nb: string;
+  label_en: string;
+  audience: Audience;
+  position: number;
+}
+
+export interface InvitationsTable {
+  organization_id: string;
+  id: Generated<string>;
+  survey_id: string;
+  role: RespondentRole;
+  email: string;
+  name: string | null;
+  language: Language;
+  account_id: string | null;
+  contact_id: string | null;
+  user_id: string | null;
+  token_salt: Buffer;
+  token_hash: Buffer;
+  opened_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface ResponsesTable {
+  organization_id: string;
+  id: Generated<string>;
+  survey_id: string;
+  invitation_id: string;
+  role: RespondentRole;
+  status: 'in_progress' | 'submitted';
+  comment: string | null;
+  version: Generated<number>;
+  submitted_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface AnswersTable {
+  organization_id: string;
+  survey_id: string;
+  response_id: string;
+  role: RespondentRole;
+  survey_criterion_id: string;
+  audience: Audience;
+  dimension: Dimension;
+  /** null = an explicit "don't know"; an unanswered rating has no row. */
+  score: number | null;
+}
+
+export interface ResponseRevisionsTable {
+  organization_id: string;
+  response_id: string;
+  version: number;
+  status: 'in_progress' | 'submitted';
+  comment: string | null;
+  answers: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
   login_identities: LoginIdentitiesTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  criteria: CriteriaTable;
+  accounts: AccountsTable;
+  contacts: ContactsTable;
+  surveys: SurveysTable;
+  survey_criteria: SurveyCriteriaTable;
+  invitations: InvitationsTable;
+  responses: ResponsesTable;
+  answers: AnswersTable;
+  response_revisions: ResponseRevisionsTable;
 }
 
 /** Queries take this first: the app's Kysely instance or a transaction. */

@@ -36,6 +36,11 @@ handlebars.registerHelper('num', (value: unknown, options: Handlebars.HelperOpti
   formatNumber(options.data.root.lang, typeof value === 'number' ? value : null, options.hash.digits ?? 2),
 );
 handlebars.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+/** True for a non-empty object: `{{#if errors}}` is true even for `{}`. */
+handlebars.registerHelper(
+  'hasKeys',
+  (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).length > 0,
+);
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 handlebars.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../../db/database.js';
 import { hashPassword } from '../../lib/passwords.js';
+import { DEFAULT_CRITERIA } from '../criteria/default-criteria.js';
 import { insertOrganization, insertUser } from './auth.queries.js';
 
 export interface NewOrganization {
@@ -10,11 +11,24 @@ export interface NewOrganization {
   password: string;
 }
 
-/** An organisation with its first admin, atomically. Throws a unique violation when the email is taken. */
+/** An organisation with its first admin and the default criteria library, atomically. Throws a unique violation when the email is taken. */
 export async function createOrganization(db: Kysely<Database>, input: NewOrganization) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const organizationId = await insertOrganization(trx, input.organizationName);
+    await trx
+      .insertInto('criteria')
+      .values(
+        DEFAULT_CRITERIA.map((criterion, position) => ({
+          organization_id: organizationId,
+          key: criterion.key,
+          label_nb: criterion.nb,
+          label_en: criterion.en,
+          audience: criterion.audience,
+          position,
+        })),
+      )
+      .execute();
     const userId = await insertUser(trx, organizationId, {
       email: input.email,
       name: input.name,

@@ -1,0 +1,263 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Language } from '../../db/database.js';
+import { isLang, translate } from '../../lib/i18n.js';
+import { hashToken } from '../surveys/invitation-links.js';
+import './respondent.messages.js';
+import {
+  findInvitationByTokenHash,
+  listCriteriaForRole,
+  loadResponse,
+  markOpened,
+  type Ratings,
+  type RespondentInvitation,
+  saveResponse,
+  WaveNotOpenError,
+} from './respondent.queries.js';
+import {
+  dimensionsFor,
+  type ErrorCode,
+  fieldName,
+  parseForm,
+  parseJson,
+  unansweredFields,
+} from './respondent.schemas.js';
+
+const isJson = (request: FastifyRequest) =>
+  request.headers['content-type']?.startsWith('application/json') === true ||
+  (request.method === 'GET' && request.headers.accept === 'application/json');
+
+const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+
+/**
+ * The respondent's form at /r/<token>: no login, the token is the credential. It is never logged (see
+ * logger.ts), never put in another URL, and an unknown, malformed or revoked token gets the same 404.
+ */
+export default async function respondentRoutes(app: FastifyInstance) {
+  async function invitationOf(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<RespondentInvitation | null> {
+    const { token } = request.params as { token: string };
+    const invitation = TOKEN.test(token)
+      ? await findInvitationByTokenHash(app.db, hashToken(token))
+      : undefined;
+    reply.header('cache-control', 'no-store');
+    reply.header('x-robots-tag', 'noindex');
+    if (!invitation) {
+      await sendState(request, reply, 404, 'NOT_FOUND', 'respondent.notFound', request.lang);
+      return null;
+    }
+    const lang = languageFor(request, invitation.language);
+    if (invitation.surveyStatus === 'draft') {
+      await sendState(request, reply, 403, 'SURVEY_NOT_OPEN', 'respondent.notOpen', lang, invitation);
+      return null;
+    }
+    if (invitation.surveyStatus === 'closed') {
+      await sendState(request, reply, 410, 'SURVEY_CLOSED', 'respondent.closed', lang, invitation);
+      return null;
+    }
+    return invitation;
+  }
+
+  function languageFor(request: FastifyRequest, invitationLanguage: Language): Language {
+    const query = (request.query as { lang?: string }).lang;
+    return isLang(query) ? query : invitationLanguage;
+  }
+
+  function sendState(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    statusCode: number,
+    code: string,
+    messageKey: string,
+    lang: Language,
+    invitation?: RespondentInvitation,
+  ) {
+    if (isJson(request)) {
+      return reply.code(statusCode).send({ error: { code, message: translate('en', messageKey) } });
+    }
+    request.lang = lang;
+    return reply.render(
+      'respondent/state',
+      {
+        respondent: true,
+        noSession: true,
+        messageKey,
+        surveyName: invitation?.surveyName,
+        supplier: invitation?.supplierName,
+      },
+      statusCode,
+    );
+  }
+
+  async function renderForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    invitation: RespondentInvitation,
+    state: {
+      ratings: Ratings;
+      raw?: Record<string, string>;
+      comment: string | null;
+      errors?: Record<string, ErrorCode>;
+      submitted: boolean;
+      notice?: string;
+    },
+    statusCode = 200,
+  ) {
+    const lang = languageFor(request, invitation.language);
+    request.lang = lang;
+    const criteria = await listCriteriaForRole(
+      app.db,
+      invitation.organizationId,
+      invitation.surveyId,
+      invitation.role,
+    );
+    const errors = state.errors ?? {};
+    const questions = dimensionsFor(invitation.role).map((dimension) => ({
+      dimension,
+      text: translate(lang, `respondent.question.${invitation.role}.${dimension}`, {
+        supplier: invitation.supplierName,
+      }),
+    }));
+    const fieldsets = criteria.map((criterion) => ({
+      id: criterion.id,
+      label: lang === 'en' ? criterion.labelEn : criterion.labelNb,
+      invalid: questions.some((q) => errors[fieldName(q.dimension, criterion.id)]),
+      questions: questions.map((question) => {
+        const name = fieldName(question.dimension, criterion.id);
+        const stored = state.ratings[criterion.id]?.[question.dimension];
+        const current =
+          state.raw?.[name] ?? (stored === undefined ? undefined : stored === null ? 'dk' : String(stored));
+        return {
+          name,
+          text: question.text,
+          error: errors[name] ? translate(lang, `respondent.error.${errors[name]}`) : undefined,
+          options: [...Array.from({ length: 10 }, (_, i) => String(i + 1)), 'dk'].map((value) => ({
+            value,
+            label: value === 'dk' ? translate(lang, 'respondent.dontKnow') : value,
+            checked: current === value,
+          })),
+        };
+      }),
+    }));
+    const otherErrors = Object.entries(errors)
+      .filter(([field]) => !field.startsWith('i_') && !field.startsWith('p_'))
+      .map(([, code]) => translate(lang, `respondent.error.${code}`));
+    return reply.render(
+      'respondent/form',
+      {
+        respondent: true,
+        noSession: true,
+        title: invitation.surveyName,
+        invitation,
+        fieldsets,
+        comment: state.raw?.comment ?? state.comment ?? '',
+        commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
+        errorCount: Object.keys(errors).length,
+        otherErrors,
+        submitted: state.submitted,
+        notice: state.notice,
+        otherLang: lang === 'nb' ? 'en' : 'nb',
+      },
+      statusCode,
+    );
+  }
+
+  app.get('/r/:token', async (request, reply) => {
+    const invitation = await invitationOf(request, reply);
+    if (!invitation) return reply;
+    await markOpened(app.db, invitation.organizationId, invitation.invitationId);
+    const { response, ratings } = await loadResponse(
+      app.db,
+      invitation.organizationId,
+      invitation.invitationId,
+    );
+    const submitted = response?.status === 'submitted';
+    const query = request.query as { done?: string; saved?: string };
+    if (submitted && query.done === '1') {
+      request.lang = languageFor(request, invitation.language);
+      return reply.render('respondent/thanks', { respondent: true, noSession: true, invitation });
+    }
+    const notice = query.saved === '1' ? 'respondent.savedNotice' : undefined;
+    return renderForm(request, reply, invitation, {
+      ratings,
+      comment: response?.comment ?? null,
+      submitted,
+      notice,
+    });
+  });
+
+  app.post('/r/:token', async (request, reply) => {
+    const invitation = await invitationOf(request, reply);
+    if (!invitation) return reply;
+    const json = isJson(request);
+    const criteria = await listCriteriaForRole(
+      app.db,
+      invitation.organizationId,
+      invitation.surveyId,
+      invitation.role,
+    );
+    const parsed = json
+      ? parseJson(request.body, criteria, invitation.role)
+      : parseForm(request.body, criteria, invitation.role);
+    const { response } = await loadResponse(app.db, invitation.organizationId, invitation.invitationId);
+    const alreadySubmitted = response?.status === 'submitted';
+    // After submitting, every change is a new submitted version: it must be complete too.
+    const submit = parsed.submit || alreadySubmitted;
+    if (submit && Object.keys(parsed.errors).length === 0) {
+      for (const field of unansweredFields(parsed.ratings, criteria, invitation.role))
+        parsed.errors[field] = 'unanswered';
+    }
+    if (Object.keys(parsed.errors).length > 0) {
+      if (json) {
+        const fields = Object.entries(parsed.errors).map(([field, code]) => ({
+          field,
+          code,
+          message: translate('en', `respondent.error.${code}`),
+        }));
+        return reply
+          .code(400)
+          .send({ error: { code: 'VALIDATION', message: 'Some answers are missing or invalid', fields } });
+      }
+      return renderForm(
+        request,
+        reply,
+        invitation,
+        {
+          ratings: parsed.ratings,
+          raw: parsed.raw,
+          comment: parsed.comment,
+          errors: parsed.errors,
+          submitted: alreadySubmitted,
+        },
+        400,
+      );
+    }
+    const audience = new Map(criteria.map((criterion) => [criterion.id, criterion.audience]));
+    let status: 'saved' | 'submitted';
+    try {
+      status = await saveResponse(
+        app.db,
+        invitation,
+        { ratings: parsed.ratings, comment: parsed.comment, submit },
+        (id) => audience.get(id) ?? 'both',
+      );
+    } catch (error) {
+      if (!(error instanceof WaveNotOpenError)) throw error;
+      return sendState(
+        request,
+        reply,
+        410,
+        'SURVEY_CLOSED',
+        'respondent.closed',
+        languageFor(request, invitation.language),
+        invitation,
+      );
+    }
+    if (json) return { status };
+    const lang = (request.query as { lang?: string }).lang;
+    const langParam = isLang(lang) ? `&lang=${lang}` : '';
+    const { token } = request.params as { token: string };
+    return reply.redirect(`/r/${token}?${status === 'submitted' ? 'done=1' : 'saved=1'}${langParam}`, 303);
+  });
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import type { RespondentRole } from '../../db/database.js';
+import type { Ratings } from './respondent.queries.js';
+
+export interface FormCriterion {
+  id: string;
+}
+
+/** What a respondent may rate: customers rate importance and performance, sellers importance only. */
+export function dimensionsFor(role: RespondentRole) {
+  return role === 'customer' ? (['importance', 'performance'] as const) : (['importance'] as const);
+}
+
+export const fieldName = (dimension: 'importance' | 'performance', criterionId: string) =>
+  `${dimension === 'importance' ? 'i' : 'p'}_${criterionId}`;
+
+export const COMMENT_MAX = 5000;
+const SCORE = /^(10|[1-9])$/;
+const DONT_KNOW = 'dk';
+
+export type ErrorCode =
+  | 'invalid_score'
+  | 'unanswered'
+  | 'unknown_field'
+  | 'too_many_fields'
+  | 'invalid_comment'
+  | 'invalid_body';
+
+export interface ParsedAnswers {
+  ratings: Ratings;
+  comment: string | null;
+  submit: boolean;
+  /** field → error code; the page translates the code, the API sends it with its field. */
+  errors: Record<string, ErrorCode>;
+  /** The submitted values, so a re-rendered form keeps every answer. */
+  raw: Record<string, string>;
+}
+
+function checkComment(value: unknown, errors: Record<string, ErrorCode>): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.length > COMMENT_MAX || value.includes('\u0000')) {
+    errors.comment = 'invalid_comment';
+    return null;
+  }
+  return value.trim() === '' ? null : value;
+}
+
+/** A browser form: fields i_<criterionId> / p_<criterionId> with "1"…"10" or "dk", comment, action. */
+export function parseForm(
+  body: unknown,
+  criteria: readonly FormCriterion[],
+  role: RespondentRole,
+): ParsedAnswers {
+  const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const errors: Record<string, ErrorCode> = {};
+  const raw: Record<string, string> = {};
+  const ratings: Ratings = {};
+  const known = new Set<string>(['comment', 'action', '_csrf', 'lang']);
+  for (const criterion of criteria) {
+    for (const dimension of dimensionsFor(role)) known.add(fieldName(dimension, criterion.id));
+  }
+  const names = Object.keys(fields);
+  if (names.length > known.size) errors._form = 'too_many_fields';
+  for (const name of names) if (!known.has(name)) errors[name.slice(0, 80)] = 'unknown_field';
+
+  for (const criterion of criteria) {
+    for (const dimension of dimensionsFor(role)) {
+      const name = fieldName(dimension, criterion.id);
+      const value = fields[name];
+      if (value === undefined || value === '') continue;
+      if (typeof value !== 'string') {
+        errors[name] = 'invalid_score';
+        continue;
+      }
+      raw[name] = value;
+      if (value !== DONT_KNOW && !SCORE.test(value)) {
+        errors[name] = 'invalid_score';
+        continue;
+      }
+      ratings[criterion.id] ??= {};
+      (ratings[criterion.id] as Record<string, number | null>)[dimension] =
+        value === DONT_KNOW ? null : Number(value);
+    }
+  }
+  const comment = checkComment(fields.comment, errors);
+  if (typeof fields.comment === 'string') raw.comment = fields.comment.slice(0, COMMENT_MAX);
+  return { ratings, comment, submit: fields.action === 'submit', errors, raw };
+}
+
+const score = z.union([z.int().min(1).max(10), z.null()]);
+const jsonBody = z
+  .object({
+    answers: z
+      .array(
+        z
+          .object({
+            criterionId: z.string().max(100),
+            importance: score.optional(),
+            performance: score.optional(),
+          })
+          .strict(),
+      )
+      .max(1000),
+    comment: z.string().max(COMMENT_MAX).nullable().optional(),
+    submit: z.boolean().optional(),
+  })
+  .strict();
+
+/** The integration API: `{"answers":[{"criterionId","importance","performance"}],"comment","submit"}`; null = don't know. */
+export function parseJson(
+  body: unknown,
+  criteria: readonly FormCriterion[],
+  role: RespondentRole,
+): ParsedAnswers {
+  const errors: Record<string, ErrorCode> = {};
+  const parsed = jsonBody.safeParse(body);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.') || '_body';
+      errors[path] ??= issue.path.includes('comment')
+        ? 'invalid_comment'
+        : issue.path.length > 2
+          ? 'invalid_score'
+          : 'invalid_body';
+    }
+    return { ratings: {}, comment: null, submit: false, errors, raw: {} };
+  }
+  const ids = new Set(criteria.map((criterion) => criterion.id));
+  const ratings: Ratings = {};
+  for (const [index, answer] of parsed.data.answers.entries()) {
+    if (!ids.has(answer.criterionId) || ratings[answer.criterionId]) {
+      errors[`answers.${index}.criterionId`] = 'unknown_field';
+      continue;
+    }
+    if (role === 'seller' && answer.performance !== undefined) {
+      errors[`answers.${index}.performance`] = 'unknown_field';
+      continue;
+    }
+    const rating: Ratings[string] = {};
+    if (answer.importance !== undefined) rating.importance = answer.importance;
+    if (answer.performance !== undefined) rating.performance = answer.performance;
+    ratings[answer.criterionId] = rating;
+  }
+  const comment = checkComment(parsed.data.comment ?? null, errors);
+  return { ratings, comment, submit: parsed.data.submit ?? false, errors, raw: {} };
+}
+
+/** Submitting needs every rating on the respondent's form: a score or an explicit "don't know". */
+export function unansweredFields(
+  ratings: Ratings,
+  criteria: readonly FormCriterion[],
+  role: RespondentRole,
+): string[] {
+  return criteria.flatMap((criterion) =>
+    dimensionsFor(role)
+      .filter((dimension) => ratings[criterion.id]?.[dimension] === undefined)
+      .map((dimension) => fieldName(dimension, criterion.id)),
+  );
+}

@@ -1,0 +1,256 @@
+import { type Kysely, sql } from 'kysely';
+import type { Audience, Database, Db, Language, RespondentRole, SurveyStatus } from '../../db/database.js';
+
+export interface FrozenCriterion {
+  criterionId: string | null;
+  key: string | null;
+  labelNb: string;
+  labelEn: string;
+  audience: Audience;
+}
+
+/** A wave's status as respondents see it: an open wave past its close date is closed. */
+export const effectiveStatus = sql<SurveyStatus>`case when surveys.status = 'open' and surveys.closes_at <= now() then 'closed' else surveys.status end`;
+
+export async function insertSurvey(
+  db: Kysely<Database>,
+  organizationId: string,
+  survey: { name: string; language: Language; closesAt: Date | null },
+  criteria: readonly FrozenCriterion[],
+): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('surveys')
+      .values({
+        organization_id: organizationId,
+        name: survey.name,
+        language: survey.language,
+        closes_at: survey.closesAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (criteria.length > 0) {
+      await trx
+        .insertInto('survey_criteria')
+        .values(
+          criteria.map((criterion, position) => ({
+            organization_id: organizationId,
+            survey_id: id,
+            criterion_id: criterion.criterionId,
+            key: criterion.key,
+            label_nb: criterion.labelNb,
+            label_en: criterion.labelEn,
+            audience: criterion.audience,
+            position,
+          })),
+        )
+        .execute();
+    }
+    return id;
+  });
+}
+
+export function findSurvey(db: Db, organizationId: string, surveyId: string) {
+  return db
+    .selectFrom('surveys')
+    .select([
+      'id',
+      'name',
+      'language',
+      effectiveStatus.as('status'),
+      'closes_at as closesAt',
+      'opened_at as openedAt',
+      'closed_at as closedAt',
+      'created_at as createdAt',
+    ])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', surveyId)
+    .executeTakeFirst();
+}
+
+export function listSurveys(db: Db, organizationId: string) {
+  return db
+    .selectFrom('surveys')
+    .select(['id', 'name', effectiveStatus.as('status'), 'created_at as createdAt', 'closes_at as closesAt'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export function listSurveyCriteria(db: Db, organizationId: string, surveyId: string) {
+  return db
+    .selectFrom('survey_criteria')
+    .select(['id', 'key', 'label_nb as labelNb', 'label_en as labelEn', 'audience', 'position'])
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .orderBy('position')
+    .execute();
+}
+
+/** draft → open, open → closed; anything else changes nothing and returns false. */
+export async function transitionSurvey(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  to: 'open' | 'closed',
+) {
+  const result = await db
+    .updateTable('surveys')
+    .set(
+      to === 'open' ? { status: 'open', opened_at: new Date() } : { status: 'closed', closed_at: new Date() },
+    )
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', surveyId)
+    .where('status', '=', to === 'open' ? 'draft' : 'open')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Invited (links not revoked) and responded (submitted) per role. */
+export async function responseCounts(db: Db, organizationId: string, surveyId: string) {
+  const rows = await db
+    .selectFrom('invitations')
+    .leftJoin('responses', (join) =>
+      join
+        .onRef('responses.organization_id', '=', 'invitations.organization_id')
+        .onRef('responses.invitation_id', '=', 'invitations.id'),
+    )
+    .select((eb) => [
+      'invitations.role',
+      eb.fn.countAll<number>().as('invited'),
+      sql<number>`count(*) filter (where responses.status = 'submitted')`.as('responded'),
+    ])
+    .where('invitations.organization_id', '=', organizationId)
+    .where('invitations.survey_id', '=', surveyId)
+    .where('invitations.revoked_at', 'is', null)
+    .groupBy('invitations.role')
+    .execute();
+  const counts: Record<RespondentRole, { invited: number; responded: number }> = {
+    customer: { invited: 0, responded: 0 },
+    seller: { invited: 0, responded: 0 },
+  };
+  for (const row of rows)
+    counts[row.role] = { invited: Number(row.invited), responded: Number(row.responded) };
+  return counts;
+}
+
+export type InvitationStatus = 'not_opened' | 'opened' | 'in_progress' | 'submitted' | 'revoked';
+
+export async function listInvitations(db: Db, organizationId: string, surveyId: string) {
+  const rows = await db
+    .selectFrom('invitations')
+    .leftJoin('responses', (join) =>
+      join
+        .onRef('responses.organization_id', '=', 'invitations.organization_id')
+        .onRef('responses.invitation_id', '=', 'invitations.id'),
+    )
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'invitations.organization_id')
+        .onRef('accounts.id', '=', 'invitations.account_id'),
+    )
+    .select([
+      'invitations.id',
+      'invitations.role',
+      'invitations.email',
+      'invitations.name',
+      'invitations.language',
+      'invitations.token_salt as tokenSalt',
+      'invitations.opened_at as openedAt',
+      'invitations.revoked_at as revokedAt',
+      'accounts.name as accountName',
+      'responses.status as responseStatus',
+    ])
+    .where('invitations.organization_id', '=', organizationId)
+    .where('invitations.survey_id', '=', surveyId)
+    .orderBy('invitations.role')
+    .orderBy('accounts.name')
+    .orderBy('invitations.email')
+    .execute();
+  return rows.map(({ responseStatus, openedAt, revokedAt, ...row }) => {
+    const status: InvitationStatus = revokedAt
+      ? 'revoked'
+      : responseStatus === 'submitted'
+        ? 'submitted'
+        : responseStatus === 'in_progress'
+          ? 'in_progress'
+          : openedAt
+            ? 'opened'
+            : 'not_opened';
+    return { ...row, status };
+  });
+}
+
+export interface NewInvitation {
+  role: RespondentRole;
+  email: string;
+  name: string | null;
+  language: Language;
+  accountId: string | null;
+  contactId: string | null;
+  userId: string | null;
+  tokenSalt: Buffer;
+  tokenHash: Buffer;
+}
+
+export async function insertInvitation(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  invitation: NewInvitation,
+) {
+  const { id } = await db
+    .insertInto('invitations')
+    .values({
+      organization_id: organizationId,
+      survey_id: surveyId,
+      role: invitation.role,
+      email: invitation.email,
+      name: invitation.name,
+      language: invitation.language,
+      account_id: invitation.accountId,
+      contact_id: invitation.contactId,
+      user_id: invitation.userId,
+      token_salt: invitation.tokenSalt,
+      token_hash: invitation.tokenHash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function revokeInvitation(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  invitationId: string,
+) {
+  const result = await db
+    .updateTable('invitations')
+    .set({ revoked_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .where('id', '=', invitationId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** A fresh link for the same invitation: the old one stops working; answers stay. */
+export async function renewInvitationToken(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  invitationId: string,
+  token: { salt: Buffer; hash: Buffer },
+) {
+  const result = await db
+    .updateTable('invitations')
+    .set({ token_salt: token.salt, token_hash: token.hash })
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .where('id', '=', invitationId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,328 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { badRequest, notFound } from '../../lib/errors.js';
+import { fieldErrors, fieldList } from '../../lib/validation.js';
+import { principalOf } from '../../plugins/auth.js';
+import { listActiveCriteria } from '../criteria/criteria.queries.js';
+import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
+import { createInvitations } from './invitations.service.js';
+import './surveys.messages.js';
+import {
+  findSurvey,
+  insertSurvey,
+  listInvitations,
+  listSurveyCriteria,
+  listSurveys,
+  renewInvitationToken,
+  responseCounts,
+  revokeInvitation,
+  transitionSurvey,
+} from './surveys.queries.js';
+import {
+  createInvitationsBody,
+  createSurveyBody,
+  invitationInput,
+  invitationParams,
+  newSurveyForm,
+  surveyParams,
+} from './surveys.schemas.js';
+
+function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw badRequest('Invalid request', fieldList(parsed.error));
+  return parsed.data;
+}
+
+export default async function surveysRoutes(app: FastifyInstance) {
+  const key = linkKey(app.config.sessionSecret);
+  const managers = { preHandler: app.requireRole('admin', 'manager') };
+  const anyone = { preHandler: app.requireRole() };
+
+  async function surveyOf(request: FastifyRequest) {
+    const parsed = surveyParams.safeParse(request.params);
+    if (!parsed.success) throw notFound();
+    const survey = await findSurvey(app.db, principalOf(request).organizationId, parsed.data.id);
+    if (!survey) throw notFound();
+    return survey;
+  }
+
+  async function surveyJson(organizationId: string, surveyId: string) {
+    const survey = await findSurvey(app.db, organizationId, surveyId);
+    if (!survey) throw notFound();
+    const criteria = await listSurveyCriteria(app.db, organizationId, surveyId);
+    const label = (c: { labelNb: string; labelEn: string }) =>
+      survey.language === 'en' ? c.labelEn : c.labelNb;
+    return {
+      id: survey.id,
+      name: survey.name,
+      status: survey.status,
+      language: survey.language,
+      closesAt: survey.closesAt,
+      criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
+      counts: await responseCounts(app.db, organizationId, surveyId),
+    };
+  }
+
+  // ---- JSON API -------------------------------------------------------------------------------
+
+  app.post('/api/v1/surveys', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const body = parseOr400(createSurveyBody, request.body);
+    const criteria = body.criteria
+      ? body.criteria.map((c) => ({
+          criterionId: null,
+          key: c.key ?? null,
+          labelNb: c.label,
+          labelEn: c.label,
+          audience: c.audience,
+        }))
+      : (await listActiveCriteria(app.db, organizationId)).map((c) => ({
+          criterionId: c.id,
+          key: c.key,
+          labelNb: c.labelNb,
+          labelEn: c.labelEn,
+          audience: c.audience,
+        }));
+    if (criteria.length === 0)
+      throw badRequest('The criteria library is empty', [{ field: 'criteria', message: 'Required' }]);
+    const id = await insertSurvey(
+      app.db,
+      organizationId,
+      { name: body.name, language: body.language, closesAt: body.closesAt ? new Date(body.closesAt) : null },
+      criteria,
+    );
+    const { counts: _counts, ...survey } = await surveyJson(organizationId, id);
+    return reply.code(201).send(survey);
+  });
+
+  app.get('/api/v1/surveys/:id', managers, async (request) => {
+    const { organizationId } = principalOf(request);
+    return surveyJson(organizationId, (await surveyOf(request)).id);
+  });
+
+  app.post('/api/v1/surveys/:id/invitations', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    if (survey.status === 'closed') throw badRequest('The wave is closed');
+    const body = parseOr400(createInvitationsBody, request.body);
+    const invitations = await createInvitations(
+      app.db,
+      {
+        organizationId,
+        surveyId: survey.id,
+        surveyLanguage: survey.language,
+        linkKey: key,
+        publicUrl: app.config.publicUrl,
+      },
+      body.invitations,
+    );
+    return reply.code(201).send({ invitations });
+  });
+
+  for (const [action, to] of [
+    ['open', 'open'],
+    ['close', 'closed'],
+  ] as const) {
+    app.post(`/api/v1/surveys/:id/${action}`, managers, async (request) => {
+      const { organizationId } = principalOf(request);
+      const survey = await surveyOf(request);
+      if (!(await transitionSurvey(app.db, organizationId, survey.id, to)) && survey.status !== to) {
+        throw badRequest(`A ${survey.status} wave cannot be ${to === 'open' ? 'opened' : 'closed'}`);
+      }
+      const after = await findSurvey(app.db, organizationId, survey.id);
+      return { id: survey.id, status: after?.status };
+    });
+  }
+
+  // ---- Pages ----------------------------------------------------------------------------------
+
+  app.get('/surveys', anyone, async (request, reply) => {
+    const surveys = await listSurveys(app.db, principalOf(request).organizationId);
+    return reply.render('surveys/list', { surveys, values: {}, errors: {} });
+  });
+
+  app.post('/surveys', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const parsed = newSurveyForm.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const surveys = await listSurveys(app.db, organizationId);
+      return reply.render(
+        'surveys/list',
+        { surveys, values: request.body, errors: fieldErrors(parsed.error) },
+        400,
+      );
+    }
+    const criteria = (await listActiveCriteria(app.db, organizationId)).map((c) => ({
+      criterionId: c.id,
+      key: c.key,
+      labelNb: c.labelNb,
+      labelEn: c.labelEn,
+      audience: c.audience,
+    }));
+    const id = await insertSurvey(
+      app.db,
+      organizationId,
+      {
+        name: parsed.data.name,
+        language: parsed.data.language,
+        closesAt: parsed.data.closesAt ? new Date(`${parsed.data.closesAt}T23:59:59`) : null,
+      },
+      criteria,
+    );
+    return reply.redirect(`/surveys/${id}`, 303);
+  });
+
+  async function renderSurveyPage(
+    request: FastifyRequest,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const [criteria, invitations, counts, accounts, users] = await Promise.all([
+      listSurveyCriteria(app.db, organizationId, survey.id),
+      listInvitations(app.db, organizationId, survey.id),
+      responseCounts(app.db, organizationId, survey.id),
+      app.db
+        .selectFrom('accounts')
+        .select(['id', 'name'])
+        .where('organization_id', '=', organizationId)
+        .orderBy('name')
+        .execute(),
+      app.db
+        .selectFrom('users')
+        .select(['email', 'name'])
+        .where('organization_id', '=', organizationId)
+        .where('active', '=', true)
+        .orderBy('name')
+        .execute(),
+    ]);
+    const rate = (c: { invited: number; responded: number }) =>
+      c.invited > 0 ? Math.round((100 * c.responded) / c.invited) : null;
+    return {
+      survey,
+      criteria,
+      invitations: invitations.map(({ tokenSalt, ...invitation }) => ({
+        ...invitation,
+        url:
+          invitation.status === 'revoked'
+            ? null
+            : respondentUrl(app.config.publicUrl, tokenFor(key, tokenSalt)),
+      })),
+      counts,
+      rates: { customer: rate(counts.customer), seller: rate(counts.seller) },
+      accounts,
+      users,
+      values: {},
+      errors: {},
+      ...extra,
+      status,
+    };
+  }
+
+  app.get('/surveys/:id', managers, async (request, reply) => {
+    const { status, ...data } = await renderSurveyPage(request);
+    reply.header('cache-control', 'no-store');
+    return reply.render('surveys/show', data, status);
+  });
+
+  // The page's invite form: one role, several addresses (one per line), customers on one account.
+  const inviteForm = z.object({
+    role: z.enum(['customer', 'seller']),
+    accountId: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),
+    emails: z.string().max(100_000),
+    language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['nb', 'en']).optional()),
+  });
+
+  app.post('/surveys/:id/invitations', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const form = inviteForm.safeParse(request.body ?? {});
+    const lines = form.success
+      ? form.data.emails
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean)
+      : [];
+    const inputs = lines.map((line) => {
+      const match = /^(.*?)\s*<([^>]+)>$/.exec(line);
+      return invitationInput.safeParse({
+        role: form.data?.role,
+        email: match ? match[2] : line,
+        name: match?.[1] || undefined,
+        language: form.data?.language,
+        accountId: form.data?.role === 'customer' ? form.data?.accountId : undefined,
+      });
+    });
+    const bad = inputs.findIndex((input) => !input.success);
+    let error: string | undefined;
+    if (!form.success || lines.length === 0) error = 'invite.errorEmpty';
+    else if (bad >= 0) error = 'invite.errorLine';
+    else if (survey.status === 'closed') error = 'invite.errorClosed';
+    if (!error) {
+      try {
+        await createInvitations(
+          app.db,
+          {
+            organizationId,
+            surveyId: survey.id,
+            surveyLanguage: survey.language,
+            linkKey: key,
+            publicUrl: app.config.publicUrl,
+          },
+          inputs.flatMap((input) => (input.success ? [input.data] : [])),
+        );
+        return reply.redirect(`/surveys/${survey.id}`, 303);
+      } catch (caught) {
+        const code = (caught as { code?: string }).code;
+        if (code !== 'CONFLICT' && code !== 'BAD_REQUEST') throw caught;
+        error = code === 'CONFLICT' ? 'invite.errorDuplicate' : 'invite.errorAccount';
+      }
+    }
+    const { status, ...data } = await renderSurveyPage(
+      request,
+      { values: request.body, inviteError: error, badLine: bad >= 0 ? lines[bad] : undefined },
+      400,
+    );
+    return reply.render('surveys/show', data, status);
+  });
+
+  for (const [action, to] of [
+    ['open', 'open'],
+    ['close', 'closed'],
+  ] as const) {
+    app.post(`/surveys/:id/${action}`, managers, async (request, reply) => {
+      const survey = await surveyOf(request);
+      await transitionSurvey(app.db, principalOf(request).organizationId, survey.id, to);
+      return reply.redirect(`/surveys/${survey.id}`, 303);
+    });
+  }
+
+  app.post('/surveys/:id/invitations/:invitationId/revoke', managers, async (request, reply) => {
+    const params = invitationParams.safeParse(request.params);
+    if (!params.success) throw notFound();
+    const done = await revokeInvitation(
+      app.db,
+      principalOf(request).organizationId,
+      params.data.id,
+      params.data.invitationId,
+    );
+    if (!done) throw notFound();
+    return reply.redirect(`/surveys/${params.data.id}`, 303);
+  });
+
+  app.post('/surveys/:id/invitations/:invitationId/renew', managers, async (request, reply) => {
+    const params = invitationParams.safeParse(request.params);
+    if (!params.success) throw notFound();
+    const token = newToken(key);
+    const done = await renewInvitationToken(
+      app.db,
+      principalOf(request).organizationId,
+      params.data.id,
+      params.data.invitationId,
+      token,
+    );
+    if (!done) throw notFound();
+    return reply.redirect(`/surveys/${params.data.id}`, 303);
+  });
+}

@@ -1,0 +1,445 @@
+import type { FastifyInstance } from 'fastify';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../../helpers/app.js';
+import { customerAnswers, openWaveWithRespondents, type SurveyCriterion } from '../../helpers/surveys.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const http = () => supertest(app.server);
+const tokenHashOf = async (path: string) => {
+  const { hashToken } = await import('../../../server/features/surveys/invitation-links.js');
+  return hashToken(path.split('/r/')[1] as string);
+};
+
+async function storedResponse(path: string) {
+  const invitation = await app.db
+    .selectFrom('invitations')
+    .select(['organization_id', 'id'])
+    .where('token_hash', '=', await tokenHashOf(path))
+    .executeTakeFirstOrThrow();
+  const response = await app.db
+    .selectFrom('responses')
+    .selectAll()
+    .where('organization_id', '=', invitation.organization_id)
+    .where('invitation_id', '=', invitation.id)
+    .executeTakeFirst();
+  const answers = response
+    ? await app.db
+        .selectFrom('answers')
+        .select(['survey_criterion_id', 'dimension', 'score'])
+        .where('response_id', '=', response.id)
+        .orderBy('survey_criterion_id')
+        .orderBy('dimension')
+        .execute()
+    : [];
+  return { response, answers };
+}
+
+/** A complete browser form for a customer: every criterion rated `score` (importance) and `score - 1`. */
+function customerForm(criteria: readonly SurveyCriterion[], score = 8): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const criterion of criteria.filter((c) => c.audience === 'both')) {
+    form[`i_${criterion.id}`] = String(score);
+    form[`p_${criterion.id}`] = String(score - 1);
+  }
+  return form;
+}
+
+describe('GET /r/:token', () => {
+  it('renders the customer form in Norwegian: a fieldset per criterion, both questions, 1–10 and «Vet ikke»', async () => {
+    const wave = await openWaveWithRespondents(app, { organization: 'Mediehuset AS' });
+    const page = await http().get(wave.customerPath).expect(200);
+    expect(page.text).toContain('<html lang="nb">');
+    expect(page.text.match(/<fieldset class="criterion/g)).toHaveLength(12);
+    expect(page.text).not.toContain('CRM-system');
+    expect(page.text).toContain('Hvor viktig er kriteriet for dere?');
+    expect(page.text).toContain('I hvilken grad innfrir Mediehuset AS kriteriet?');
+    expect(page.text).toContain('Vet ikke');
+    expect(page.text).toContain('Send inn');
+    expect(page.text).toContain('Lagre og fortsett senere');
+    expect(page.text).not.toContain('<script>');
+    const first = wave.customerCriteria[0] as SurveyCriterion;
+    expect(page.text).toContain(`<label for="i_${first.id}-10">10</label>`);
+  });
+
+  it('renders the seller form with importance only, CRM-system included, and switches to English', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const page = await http().get(`${wave.sellerPath}?lang=en`).expect(200);
+    expect(page.text).toContain('<html lang="en">');
+    expect(page.text.match(/<fieldset class="criterion/g)).toHaveLength(13);
+    expect(page.text).toContain('How important is this criterion to you as a seller?');
+    expect(page.text).toContain('CRM system');
+    expect(page.text).not.toContain('name="p_');
+  });
+
+  it('answers an unknown, a malformed and a revoked token with the same generic 404', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const unknown = await http().get('/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
+    const malformed = await http().get('/r/x').expect(404);
+    await app.db
+      .updateTable('invitations')
+      .set({ revoked_at: new Date() })
+      .where('token_hash', '=', await tokenHashOf(wave.customerPath))
+      .execute();
+    const revoked = await http().get(wave.customerPath).expect(404);
+    const body = (html: string) => /<main id="main">([\s\S]*)<\/main>/.exec(html)?.[1];
+    expect(body(revoked.text)).toBe(body(unknown.text));
+    expect(body(malformed.text)).toBe(body(unknown.text));
+    await http()
+      .post(wave.customerPath)
+      .send({ answers: customerAnswers(wave.criteria), submit: true })
+      .expect(404);
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+  });
+
+  it('says the wave is not open yet (403) for a draft, and closed (410) after close, writing nothing', async () => {
+    const wave = await openWaveWithRespondents(app);
+    await app.db.updateTable('surveys').set({ status: 'draft' }).where('id', '=', wave.surveyId).execute();
+    const draft = await http().get(wave.customerPath).expect(403);
+    expect(draft.text).toContain('ikke åpnet ennå');
+    await http().post(wave.customerPath).send({ answers: [], submit: false }).expect(403);
+
+    await app.db
+      .updateTable('surveys')
+      .set({ status: 'closed', closed_at: new Date() })
+      .where('id', '=', wave.surveyId)
+      .execute();
+    const closed = await http().get(wave.customerPath).expect(410);
+    expect(closed.text).toContain('stengt');
+    const post = await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send(customerForm(wave.criteria))
+      .expect(410);
+    expect(post.text).toContain('stengt');
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+  });
+
+  it('marks the invitation opened on the first visit', async () => {
+    const wave = await openWaveWithRespondents(app);
+    await http().get(wave.customerPath).expect(200);
+    const row = await app.db
+      .selectFrom('invitations')
+      .select('opened_at')
+      .where('token_hash', '=', await tokenHashOf(wave.customerPath))
+      .executeTakeFirstOrThrow();
+    expect(row.opened_at).toBeInstanceOf(Date);
+  });
+});
+
+describe('POST /r/:token (browser form)', () => {
+  it('saves partial answers without validation and restores them when the link is reopened', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const [first, second] = wave.customerCriteria as [SurveyCriterion, SurveyCriterion];
+    const saved = await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ [`i_${first.id}`]: '9', [`p_${second.id}`]: 'dk', comment: 'Halvveis', action: 'save' })
+      .expect(303);
+    expect(saved.headers.location).toBe(`${wave.customerPath}?saved=1`);
+    const { response, answers } = await storedResponse(wave.customerPath);
+    expect(response?.status).toBe('in_progress');
+    expect(answers).toHaveLength(2);
+    expect(answers.find((a) => a.survey_criterion_id === second.id)?.score).toBeNull();
+
+    const page = await http().get(`${wave.customerPath}?saved=1`).expect(200);
+    expect(page.text).toContain('Svarene er lagret');
+    expect(page.text).toMatch(new RegExp(`id="i_${first.id}-9" name="i_${first.id}" value="9" checked`));
+    expect(page.text).toMatch(new RegExp(`id="p_${second.id}-dk" name="p_${second.id}" value="dk" checked`));
+    expect(page.text).toContain('Halvveis</textarea>');
+  });
+
+  it('refuses to submit with unanswered ratings: 400, errors next to the fields, the other answers kept', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const form = customerForm(wave.criteria);
+    const missing = wave.customerCriteria[3] as SurveyCriterion;
+    delete form[`p_${missing.id}`];
+    const response = await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ ...form, comment: 'Bra', action: 'submit' })
+      .expect(400);
+    expect(response.text).toContain(`id="p_${missing.id}-error"`);
+    expect(response.text.match(/class="field-error"/g)).toHaveLength(1);
+    expect(response.text).toMatch(
+      new RegExp(`id="i_${missing.id}-8" name="i_${missing.id}" value="8" checked`),
+    );
+    expect(response.text).toContain('Bra</textarea>');
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+  });
+
+  it('submits a complete form, shows the thank-you page, and allows changes until close with an audit trail', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const submitted = await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ ...customerForm(wave.criteria, 8), action: 'submit' })
+      .expect(303);
+    expect(submitted.headers.location).toBe(`${wave.customerPath}?done=1`);
+    const thanks = await http().get(`${wave.customerPath}?done=1`).expect(200);
+    expect(thanks.text).toContain('Takk for svarene');
+
+    const reopened = await http().get(wave.customerPath).expect(200);
+    expect(reopened.text).toContain('Oppdater svarene');
+    expect(reopened.text).not.toContain('Lagre og fortsett senere');
+
+    await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ ...customerForm(wave.criteria, 6), action: 'submit' })
+      .expect(303);
+    const { response, answers } = await storedResponse(wave.customerPath);
+    expect(response).toMatchObject({ status: 'submitted', version: 2 });
+    expect(new Set(answers.filter((a) => a.dimension === 'importance').map((a) => a.score))).toEqual(
+      new Set([6]),
+    );
+    const revisions = await app.db
+      .selectFrom('response_revisions')
+      .select(['version', 'status', 'answers'])
+      .where('response_id', '=', response?.id as string)
+      .orderBy('version')
+      .execute();
+    expect(revisions.map((r) => r.version)).toEqual([1, 2]);
+    const firstVersion = revisions[0]?.answers as Record<string, { importance: number }>;
+    expect(Object.values(firstVersion)[0]?.importance).toBe(8);
+  });
+
+  it.each([
+    ['0', '0'],
+    ['11', '11'],
+    ['-1', '-1'],
+    ['5.5', '5.5'],
+    ['"7abc"', '7abc'],
+    ['an array', ['7', '8']],
+  ])(
+    'rejects the score %s with 400, shows the error at its field, keeps the other answers and stores nothing new',
+    async (_label, bad) => {
+      const wave = await openWaveWithRespondents(app);
+      await http()
+        .post(wave.customerPath)
+        .type('form')
+        .send({ ...customerForm(wave.criteria, 5), action: 'save' })
+        .expect(303);
+      const before = await storedResponse(wave.customerPath);
+      const target = wave.customerCriteria[2] as SurveyCriterion;
+      const form: Record<string, unknown> = {
+        ...customerForm(wave.criteria, 9),
+        [`i_${target.id}`]: bad,
+        action: 'submit',
+      };
+      const response = await http().post(wave.customerPath).type('form').send(form).expect(400);
+      expect(response.text).toContain(`id="i_${target.id}-error"`);
+      expect(response.text).toMatch(
+        new RegExp(`id="p_${target.id}-8" name="p_${target.id}" value="8" checked`),
+      );
+      expect(await storedResponse(wave.customerPath)).toEqual(before);
+    },
+  );
+
+  it('rejects an empty string as "not answered" when submitting', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const target = wave.customerCriteria[0] as SurveyCriterion;
+    const response = await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ ...customerForm(wave.criteria), [`i_${target.id}`]: '', action: 'submit' })
+      .expect(400);
+    expect(response.text).toContain(`id="i_${target.id}-error"`);
+  });
+
+  it('rejects a performance score from a seller, a criterion of another survey, 10 000 fields, a 1 MB comment and NUL bytes', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const other = await openWaveWithRespondents(app, { organization: 'Annen AS' });
+    const sellerForm: Record<string, string> = { action: 'submit' };
+    for (const criterion of wave.criteria) sellerForm[`i_${criterion.id}`] = '7';
+    const foreign = other.criteria[0] as SurveyCriterion;
+    const own = wave.criteria[0] as SurveyCriterion;
+    const many: Record<string, string> = { ...sellerForm };
+    for (let i = 0; i < 10_000; i += 1) many[`f${i}`] = '1';
+
+    await http()
+      .post(wave.sellerPath)
+      .type('form')
+      .send({ ...sellerForm, [`p_${own.id}`]: '7' })
+      .expect(400);
+    await http()
+      .post(wave.sellerPath)
+      .type('form')
+      .send({ ...sellerForm, [`i_${foreign.id}`]: '7' })
+      .expect(400);
+    await http().post(wave.sellerPath).type('form').send(many).expect(400);
+    await http()
+      .post(wave.sellerPath)
+      .type('form')
+      .send({ ...sellerForm, comment: 'x'.repeat(1_000_000) })
+      .expect(400);
+    await http()
+      .post(wave.sellerPath)
+      .type('form')
+      .send({ ...sellerForm, comment: 'a\u0000b' })
+      .expect(400);
+    expect((await storedResponse(wave.sellerPath)).response).toBeUndefined();
+    await http().post(wave.sellerPath).type('form').send(sellerForm).expect(303);
+    expect((await storedResponse(wave.sellerPath)).answers).toHaveLength(13);
+  });
+});
+
+describe('POST /r/:token (JSON)', () => {
+  it('saves and submits: null is "don’t know", a left-out criterion is unanswered', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const answers = customerAnswers(wave.criteria);
+    const partial = answers.slice(0, 3).map((a, i) => (i === 0 ? { ...a, performance: null } : a));
+    await http()
+      .post(wave.customerPath)
+      .send({ answers: partial, submit: false })
+      .expect(200, { status: 'saved' });
+    const incomplete = await http()
+      .post(wave.customerPath)
+      .send({ answers: partial, submit: true })
+      .expect(400);
+    expect(incomplete.body.error.code).toBe('VALIDATION');
+    expect(incomplete.body.error.fields.length).toBe((answers.length - 3) * 2);
+
+    const complete = answers.map((a, i) => (i === 0 ? { ...a, performance: null } : a));
+    await http()
+      .post(wave.customerPath)
+      .send({ answers: complete, comment: 'OK', submit: true })
+      .expect(200, { status: 'submitted' });
+    const { response, answers: stored } = await storedResponse(wave.customerPath);
+    expect(response).toMatchObject({ status: 'submitted', comment: 'OK' });
+    expect(stored).toHaveLength(24);
+    expect(stored.filter((a) => a.score === null)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a score of 0', (id: string) => ({ answers: [{ criterionId: id, importance: 0 }] })],
+    ['a score of 11', (id: string) => ({ answers: [{ criterionId: id, importance: 11 }] })],
+    ['a score of 5.5', (id: string) => ({ answers: [{ criterionId: id, importance: 5.5 }] })],
+    ['a string score', (id: string) => ({ answers: [{ criterionId: id, importance: '7' }] })],
+    [
+      'an unknown criterion',
+      (_id: string) => ({
+        answers: [{ criterionId: '00000000-0000-4000-8000-000000000000', importance: 7 }],
+      }),
+    ],
+    ['a missing criterion id', (_id: string) => ({ answers: [{ importance: 7 }] })],
+    ['an unknown property', (id: string) => ({ answers: [{ criterionId: id, importance: 7, weight: 2 }] })],
+    ['answers that are not an array', (_id: string) => ({ answers: 'all 10' })],
+  ])('rejects %s with a JSON 400 listing the fields, and stores nothing', async (_label, make) => {
+    const wave = await openWaveWithRespondents(app);
+    const id = (wave.customerCriteria[0] as SurveyCriterion).id;
+    const response = await http().post(wave.customerPath).send(make(id)).expect(400);
+    expect(response.body.error).toMatchObject({
+      code: 'VALIDATION',
+      fields: expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]),
+    });
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+  });
+
+  it('rejects a body with __proto__ with 400 and stores nothing', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const response = await http()
+      .post(wave.customerPath)
+      .set('Content-Type', 'application/json')
+      .send('{"answers":[],"submit":false,"__proto__":{"polluted":true}}')
+      .expect(400);
+    expect(response.body.error).toBeDefined();
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+  });
+
+  it('rejects a performance score from a seller', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const id = (wave.criteria[0] as SurveyCriterion).id;
+    const response = await http()
+      .post(wave.sellerPath)
+      .send({ answers: [{ criterionId: id, importance: 5, performance: 5 }] })
+      .expect(400);
+    expect(response.body.error.fields[0].field).toBe('answers.0.performance');
+  });
+
+  it('ends 20 parallel submissions on one token in exactly one response', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const body = { answers: customerAnswers(wave.criteria), submit: true };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => http().post(wave.customerPath).send(body)),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const invitation = await app.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('token_hash', '=', await tokenHashOf(wave.customerPath))
+      .executeTakeFirstOrThrow();
+    const responses = await app.db
+      .selectFrom('responses')
+      .select(['id', 'version'])
+      .where('invitation_id', '=', invitation.id)
+      .execute();
+    expect(responses).toHaveLength(1);
+    expect(responses[0]?.version).toBe(20);
+    const { answers } = await storedResponse(wave.customerPath);
+    expect(answers).toHaveLength(24);
+  });
+});
+
+describe('database rules', () => {
+  it('refuses a score outside 1–10, a second response for an invitation, a seller performance score and a criterion of another survey', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const other = await openWaveWithRespondents(app, { organization: 'Annen AS' });
+    await http().post(wave.sellerPath).send({ answers: [], submit: false }).expect(200);
+    const seller = await storedResponse(wave.sellerPath);
+    const response = seller.response as NonNullable<typeof seller.response>;
+    const base = {
+      organization_id: response.organization_id,
+      survey_id: response.survey_id,
+      response_id: response.id,
+      role: 'seller' as const,
+      survey_criterion_id: (wave.criteria[0] as SurveyCriterion).id,
+      audience: 'both' as const,
+      dimension: 'importance' as const,
+    };
+    await expect(
+      app.db
+        .insertInto('answers')
+        .values({ ...base, score: 11 })
+        .execute(),
+    ).rejects.toThrow(/check/);
+    await expect(
+      app.db
+        .insertInto('answers')
+        .values({ ...base, score: 0 })
+        .execute(),
+    ).rejects.toThrow(/check/);
+    await expect(
+      app.db
+        .insertInto('answers')
+        .values({ ...base, dimension: 'performance', score: 5 })
+        .execute(),
+    ).rejects.toThrow(/check/);
+    await expect(
+      app.db
+        .insertInto('answers')
+        .values({ ...base, survey_criterion_id: (other.criteria[0] as SurveyCriterion).id, score: 5 })
+        .execute(),
+    ).rejects.toThrow(/foreign key/);
+    await expect(
+      app.db
+        .insertInto('responses')
+        .values({
+          organization_id: response.organization_id,
+          survey_id: response.survey_id,
+          invitation_id: response.invitation_id,
+          role: 'seller',
+          status: 'in_progress',
+          updated_at: new Date(),
+        })
+        .execute(),
+    ).rejects.toThrow(/unique/);
+  });
+});
