@@ -1,5 +1,6 @@
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -60,6 +61,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 });
+  // Uploads (the CSV import) arrive as plain body fields; the file as a Buffer of at most 2 MB.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 20 },
+  });
   await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', maxAge: '1h' });
 
   // Our plugins: one per shared resource

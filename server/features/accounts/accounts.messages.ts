@@ -34,10 +34,10 @@ const nb = {
   'language.en': 'Engelsk',
   'import.title': 'Importer kunder og kontakter',
   'import.intro':
-    'Lim inn en CSV-fil (skilletegn ; eller ,) med kolonnene kunde, segment, KAM (e-post), kontaktperson, e-post og språk (nb/en). Bare kolonnen kunde er påkrevd.',
-  'import.csv': 'CSV-innhold',
-  'import.csvHint':
-    'Åpne filen i et tekstprogram, kopier alt og lim det inn her. Første linje er overskrifter.',
+    'Last opp eller lim inn en CSV-fil (skilletegn ; eller ,) med kolonnene kunde, segment, KAM (e-post), kontaktperson, e-post og språk (nb/en). Bare kolonnen kunde er påkrevd.',
+  'import.csv': 'Eller lim inn CSV-innholdet',
+  'import.file': 'CSV-fil (UTF-8, skilletegn ; eller ,)',
+  'import.csvHint': 'Første linje er overskrifter.',
   'import.preview': 'Forhåndsvis',
   'import.previewTitle': 'Forhåndsvisning av importen',
   'import.nothingSaved': 'Forhåndsvisningen har ikke lagret noe.',
@@ -98,10 +98,10 @@ const en: Record<keyof typeof nb, string> = {
   'language.en': 'English',
   'import.title': 'Import accounts and contacts',
   'import.intro':
-    'Paste a CSV file (delimiter ; or ,) with the columns account, segment, KAM (email), contact name, email and language (nb/en). Only the account column is required.',
-  'import.csv': 'CSV content',
-  'import.csvHint':
-    'Open the file in a text editor, copy everything and paste it here. The first line holds the headers.',
+    'Upload or paste a CSV file (delimiter ; or ,) with the columns account, segment, KAM (email), contact name, email and language (nb/en). Only the account column is required.',
+  'import.csv': 'Or paste the CSV content',
+  'import.file': 'CSV file (UTF-8, ; or , separated)',
+  'import.csvHint': 'The first line holds the headers.',
   'import.preview': 'Preview',
   'import.previewTitle': 'Import preview',
   'import.nothingSaved': 'The preview has not saved anything.',

@@ -35,7 +35,16 @@ export const accountParams = z.object({ id: uuid });
 export const contactParams = z.object({ id: uuid, contactId: uuid });
 
 // 2 MB is the body limit; the parser refuses more than 5000 rows anyway.
-export const importBody = z.object({ csv: z.string().max(2_000_000) });
+/**
+ * The import form: an uploaded file (multipart, a Buffer) or pasted text. Bytes are decoded as UTF-8;
+ * invalid bytes become U+FFFD, which the parser reports as "save the file as UTF-8".
+ */
+export const importBody = z
+  .object({
+    file: z.instanceof(Buffer).optional(),
+    csv: z.string().max(2_000_000).optional(),
+  })
+  .transform(({ file, csv }) => ({ csv: file && file.length > 0 ? file.toString('utf8') : (csv ?? '') }));
 
 export const accountsQuery = z.object({
   imported: z.coerce.number().int().nonnegative().optional().catch(undefined),
