@@ -172,11 +172,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.redirect(`/surveys/${id}`, 303);
   });
 
-  async function renderSurveyPage(
-    request: FastifyRequest,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) {
+  /** The wave page's data: criteria, invitations with their links and statuses, response rates. */
+  async function surveyPageData(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const { organizationId } = principalOf(request);
     const survey = await surveyOf(request);
     const [criteria, invitations, counts, accounts, users] = await Promise.all([
@@ -216,14 +213,12 @@ export default async function surveysRoutes(app: FastifyInstance) {
       values: {},
       errors: {},
       ...extra,
-      status,
     };
   }
 
   app.get('/surveys/:id', managers, async (request, reply) => {
-    const { status, ...data } = await renderSurveyPage(request);
     reply.header('cache-control', 'no-store');
-    return reply.render('surveys/show', data, status);
+    return reply.render('surveys/show', await surveyPageData(request));
   });
 
   // The page's invite form: one role, several addresses (one per line), customers on one account.
@@ -279,12 +274,12 @@ export default async function surveysRoutes(app: FastifyInstance) {
         error = code === 'CONFLICT' ? 'invite.errorDuplicate' : 'invite.errorAccount';
       }
     }
-    const { status, ...data } = await renderSurveyPage(
-      request,
-      { values: request.body, inviteError: error, badLine: bad >= 0 ? lines[bad] : undefined },
-      400,
-    );
-    return reply.render('surveys/show', data, status);
+    const data = await surveyPageData(request, {
+      values: request.body,
+      inviteError: error,
+      badLine: bad >= 0 ? lines[bad] : undefined,
+    });
+    return reply.render('surveys/show', data, 400);
   });
 
   for (const [action, to] of [
