@@ -23,6 +23,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('criteria_key_key', ['organization_id', 'key'])
     .execute();
 
+  // Organisations created before this migration get the default template (DOMAIN.md), as new ones do.
+  await sql`
+    insert into criteria (organization_id, key, label_nb, label_en, audience, position)
+    select o.id, t.key, t.label_nb, t.label_en, t.audience, t.position
+    from organizations o
+    cross join (values
+      ('availability', 'Tilgjengelighet', 'Availability', 'both', 0),
+      ('advice', 'Rådgivning', 'Advice', 'both', 1),
+      ('solution_oriented', 'Løsningsorientert', 'Solution-oriented', 'both', 2),
+      ('customer_oriented', 'Kundeorientert', 'Customer-oriented', 'both', 3),
+      ('trust', 'Tillit', 'Trust', 'both', 4),
+      ('knowledge', 'Kunnskap', 'Knowledge', 'both', 5),
+      ('efficiency', 'Effektivitet', 'Efficiency', 'both', 6),
+      ('communication', 'Kommunikasjon', 'Communication', 'both', 7),
+      ('accuracy', 'Nøyaktighet', 'Accuracy', 'both', 8),
+      ('business_understanding', 'Forretningsforståelse', 'Business understanding', 'both', 9),
+      ('cooperation', 'Samarbeid', 'Cooperation', 'both', 10),
+      ('follow_up', 'Oppfølging', 'Follow-up', 'both', 11),
+      ('crm_system', 'CRM-system', 'CRM system', 'seller', 12)
+    ) as t(key, label_nb, label_en, audience, position)
+  `.execute(db);
+
   await db.schema
     .createTable('accounts')
     .addColumn('organization_id', 'uuid', (col) =>
