@@ -9,6 +9,7 @@ import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
 import criteriaRoutes from './features/criteria/criteria.routes.js';
 import healthRoutes from './features/health/health.routes.js';
+import reportRoutes from './features/reports/report.routes.js';
 import respondentRoutes from './features/respondent/respondent.routes.js';
 import surveysRoutes from './features/surveys/surveys.routes.js';
 import usersRoutes from './features/users/users.routes.js';
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(respondentRoutes);
   await app.register(accountsRoutes);
   await app.register(criteriaRoutes);
+  await app.register(reportRoutes);
 
   return app;
 }

@@ -1,0 +1,367 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Audience, Database, Db, Dimension, RespondentRole } from '../../db/database.js';
+
+/** Filters on the customer series; sellers belong to no account, so their series is organisation-wide. */
+export interface CustomerFilter {
+  accountId?: string | undefined;
+  segment?: string | undefined;
+  kamUserId?: string | undefined;
+}
+
+export function findReportSurvey(db: Db, organizationId: string, surveyId: string) {
+  return db
+    .selectFrom('surveys')
+    .innerJoin('organizations', 'organizations.id', 'surveys.organization_id')
+    .select([
+      'surveys.id',
+      'surveys.name',
+      'surveys.status',
+      'surveys.language',
+      'surveys.crosshair',
+      'surveys.opened_at as openedAt',
+      'surveys.closes_at as closesAt',
+      'surveys.closed_at as closedAt',
+      'organizations.small_sample_threshold as smallSampleThreshold',
+    ])
+    .where('surveys.organization_id', '=', organizationId)
+    .where('surveys.id', '=', surveyId)
+    .executeTakeFirst();
+}
+
+export function listSurveyCriteria(db: Db, organizationId: string, surveyId: string) {
+  return db
+    .selectFrom('survey_criteria')
+    .select(['id', 'key', 'label_nb as labelNb', 'label_en as labelEn', 'audience', 'position'])
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .orderBy('position')
+    .execute();
+}
+
+export function findAccount(db: Db, organizationId: string, accountId: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'name', 'kam_user_id as kamUserId'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+}
+
+const hasFilter = (filter: CustomerFilter) =>
+  filter.accountId !== undefined || filter.segment !== undefined || filter.kamUserId !== undefined;
+
+/**
+ * The customer filter as a condition on an `invitations` row: an account, a segment, a KAM. The accounts
+ * subquery names the organisation as a value, not a reference to the outer row, so PostgreSQL runs it once
+ * and hashes it rather than once per answer; it also leaves the sellers, who have no account, alone.
+ */
+function customerMatches(organizationId: string, filter: CustomerFilter) {
+  return (eb: ExpressionBuilder<Database, 'invitations'>) => {
+    const conditions = [];
+    if (filter.accountId !== undefined) conditions.push(eb('invitations.account_id', '=', filter.accountId));
+    if (filter.segment !== undefined || filter.kamUserId !== undefined) {
+      let accounts = eb
+        .selectFrom('accounts as filtered')
+        .select('filtered.id')
+        .where('filtered.organization_id', '=', organizationId);
+      if (filter.segment !== undefined) accounts = accounts.where('filtered.segment', '=', filter.segment);
+      if (filter.kamUserId !== undefined) {
+        accounts = accounts.where('filtered.kam_user_id', '=', filter.kamUserId);
+      }
+      conditions.push(eb('invitations.account_id', 'in', accounts));
+    }
+    return eb.and(conditions);
+  };
+}
+
+export interface AggregateRow {
+  criterionId: string;
+  role: RespondentRole;
+  dimension: Dimension;
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/**
+ * count, sum and sum of squares per criterion × role × dimension over submitted responses, in the
+ * database: the answers never leave it. The inner query only counts answers per score (at most 11 groups
+ * per series, a null score being "don't know"); the outer one turns those counts into n, Σx and Σx².
+ */
+export function aggregateAnswers(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+): Promise<AggregateRow[]> {
+  return aggregateAnswersQuery(db, organizationId, surveyId, filter).execute();
+}
+
+/** The query of aggregateAnswers, uncompiled (the benchmark times its SQL alone). */
+export function aggregateAnswersQuery(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+) {
+  let perScore = db
+    .selectFrom('answers')
+    .select([
+      'answers.survey_criterion_id as criterionId',
+      'answers.role',
+      'answers.dimension',
+      'answers.score',
+      sql<number>`count(*)`.as('answers'),
+    ])
+    .where('answers.organization_id', '=', organizationId)
+    .where('answers.survey_id', '=', surveyId)
+    .groupBy(['answers.survey_criterion_id', 'answers.role', 'answers.dimension', 'answers.score']);
+
+  if (hasFilter(filter)) {
+    perScore = perScore
+      .innerJoin('responses', (join) =>
+        join
+          .onRef('responses.organization_id', '=', 'answers.organization_id')
+          .onRef('responses.id', '=', 'answers.response_id'),
+      )
+      .innerJoin('invitations', (join) =>
+        join
+          .onRef('invitations.organization_id', '=', 'responses.organization_id')
+          .onRef('invitations.id', '=', 'responses.invitation_id'),
+      )
+      .where('responses.status', '=', 'submitted')
+      .where((eb) => eb.or([eb('answers.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]));
+  } else {
+    // Few responses are unsubmitted: leaving those out is cheaper than joining every submitted one.
+    perScore = perScore.where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('responses')
+            .select(sql`1`.as('one'))
+            .whereRef('responses.organization_id', '=', 'answers.organization_id')
+            .whereRef('responses.id', '=', 'answers.response_id')
+            .where('responses.status', '<>', 'submitted'),
+        ),
+      ),
+    );
+  }
+
+  return db
+    .selectFrom(perScore.as('per_score'))
+    .select([
+      'per_score.criterionId',
+      'per_score.role',
+      'per_score.dimension',
+      sql<number>`coalesce(sum(per_score.answers) filter (where per_score.score is not null), 0)::int`.as(
+        'n',
+      ),
+      sql<number>`coalesce(sum(per_score.score * per_score.answers), 0)::float8`.as('sum'),
+      sql<number>`coalesce(sum(per_score.score * per_score.score * per_score.answers), 0)::float8`.as(
+        'sumSquares',
+      ),
+    ])
+    .groupBy(['per_score.criterionId', 'per_score.role', 'per_score.dimension']);
+}
+
+export interface ResponseCountRow {
+  role: RespondentRole;
+  invited: number;
+  responded: number;
+}
+
+/** Invited = invitations not revoked; responded = submitted responses. Customers under the filter. */
+export async function countResponses(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+): Promise<ResponseCountRow[]> {
+  let query = db
+    .selectFrom('invitations')
+    .leftJoin('responses', (join) =>
+      join
+        .onRef('responses.organization_id', '=', 'invitations.organization_id')
+        .onRef('responses.invitation_id', '=', 'invitations.id')
+        .on('responses.status', '=', 'submitted'),
+    )
+    .select([
+      'invitations.role',
+      sql<number>`(count(*) filter (where invitations.revoked_at is null))::int`.as('invited'),
+      sql<number>`count(responses.id)::int`.as('responded'),
+    ])
+    .where('invitations.organization_id', '=', organizationId)
+    .where('invitations.survey_id', '=', surveyId)
+    .groupBy('invitations.role');
+  if (hasFilter(filter)) {
+    query = query.where((eb) =>
+      eb.or([eb('invitations.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]),
+    );
+  }
+  return query.execute();
+}
+
+export interface CommentRow {
+  role: RespondentRole;
+  accountName: string | null;
+  comment: string;
+  submittedAt: Date | null;
+}
+
+/** Comments of submitted responses, with the customer's account; customers under the filter. */
+export async function listComments(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+): Promise<CommentRow[]> {
+  let query = db
+    .selectFrom('responses')
+    .innerJoin('invitations', (join) =>
+      join
+        .onRef('invitations.organization_id', '=', 'responses.organization_id')
+        .onRef('invitations.id', '=', 'responses.invitation_id'),
+    )
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'invitations.organization_id')
+        .onRef('accounts.id', '=', 'invitations.account_id'),
+    )
+    .select([
+      'responses.role',
+      'accounts.name as accountName',
+      sql<string>`responses.comment`.as('comment'),
+      'responses.submitted_at as submittedAt',
+    ])
+    .where('responses.organization_id', '=', organizationId)
+    .where('responses.survey_id', '=', surveyId)
+    .where('responses.status', '=', 'submitted')
+    .where(sql<boolean>`btrim(coalesce(responses.comment, '')) <> ''`)
+    .orderBy('responses.role')
+    .orderBy('accounts.name')
+    .orderBy('responses.submitted_at');
+  if (hasFilter(filter)) {
+    query = query.where((eb) =>
+      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]),
+    );
+  }
+  return query.execute();
+}
+
+/** What the filter form offers: accounts (a KAM's own only), their segments, and the KAMs. */
+export async function listFilterOptions(db: Db, organizationId: string, onlyKamUserId?: string) {
+  let accountsQuery = db
+    .selectFrom('accounts')
+    .select(['id', 'name', 'segment', 'kam_user_id as kamUserId'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('name');
+  if (onlyKamUserId !== undefined) accountsQuery = accountsQuery.where('kam_user_id', '=', onlyKamUserId);
+  const accounts = await accountsQuery.execute();
+
+  let kamsQuery = db
+    .selectFrom('users')
+    .select(['id', 'name'])
+    .where('organization_id', '=', organizationId)
+    .where((eb) =>
+      eb.or([
+        eb('role', '=', 'kam'),
+        eb.exists(
+          eb
+            .selectFrom('accounts')
+            .select(sql`1`.as('one'))
+            .whereRef('accounts.organization_id', '=', 'users.organization_id')
+            .whereRef('accounts.kam_user_id', '=', 'users.id'),
+        ),
+      ]),
+    )
+    .orderBy('name');
+  if (onlyKamUserId !== undefined) kamsQuery = kamsQuery.where('id', '=', onlyKamUserId);
+  const kams = await kamsQuery.execute();
+
+  const segments = [
+    ...new Set(accounts.flatMap((account) => (account.segment ? [account.segment] : []))),
+  ].sort((a, b) => a.localeCompare(b, 'nb'));
+  return { accounts, segments, kams };
+}
+
+export interface ExportRow {
+  wave: string;
+  role: RespondentRole;
+  account: string | null;
+  segment: string | null;
+  kam: string | null;
+  criterionKey: string | null;
+  labelNb: string;
+  labelEn: string;
+  importance: number | null;
+  performance: number | null;
+  comment: string | null;
+  submittedAt: Date;
+}
+
+/**
+ * One row per submitted respondent × criterion asked of them (customers: the `both` criteria; sellers:
+ * all), for the CSV export. The route runs it through a server-side cursor, never all at once.
+ */
+export function exportRowsQuery(db: Db, organizationId: string, surveyId: string) {
+  const score = (dimension: Dimension) =>
+    sql<number | null>`(select answers.score from answers
+      where answers.organization_id = responses.organization_id
+        and answers.response_id = responses.id
+        and answers.survey_criterion_id = survey_criteria.id
+        and answers.dimension = ${dimension})`;
+  return db
+    .selectFrom('responses')
+    .innerJoin('surveys', (join) =>
+      join
+        .onRef('surveys.organization_id', '=', 'responses.organization_id')
+        .onRef('surveys.id', '=', 'responses.survey_id'),
+    )
+    .innerJoin('invitations', (join) =>
+      join
+        .onRef('invitations.organization_id', '=', 'responses.organization_id')
+        .onRef('invitations.id', '=', 'responses.invitation_id'),
+    )
+    .innerJoin('survey_criteria', (join) =>
+      join
+        .onRef('survey_criteria.organization_id', '=', 'responses.organization_id')
+        .onRef('survey_criteria.survey_id', '=', 'responses.survey_id')
+        .on((eb) =>
+          eb.or([
+            eb('responses.role', '=', 'seller'),
+            eb('survey_criteria.audience', '=', 'both' as Audience),
+          ]),
+        ),
+    )
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'invitations.organization_id')
+        .onRef('accounts.id', '=', 'invitations.account_id'),
+    )
+    .leftJoin('users as kam', (join) =>
+      join
+        .onRef('kam.organization_id', '=', 'accounts.organization_id')
+        .onRef('kam.id', '=', 'accounts.kam_user_id'),
+    )
+    .select([
+      'surveys.name as wave',
+      'responses.role',
+      'accounts.name as account',
+      'accounts.segment',
+      'kam.name as kam',
+      'survey_criteria.key as criterionKey',
+      'survey_criteria.label_nb as labelNb',
+      'survey_criteria.label_en as labelEn',
+      score('importance').as('importance'),
+      score('performance').as('performance'),
+      'responses.comment',
+      sql<Date>`responses.submitted_at`.as('submittedAt'),
+    ])
+    .where('responses.organization_id', '=', organizationId)
+    .where('responses.survey_id', '=', surveyId)
+    .where('responses.status', '=', 'submitted')
+    .orderBy('responses.role')
+    .orderBy('accounts.name')
+    .orderBy('responses.submitted_at')
+    .orderBy('responses.id')
+    .orderBy('survey_criteria.position');
+}

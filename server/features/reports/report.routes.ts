@@ -1,0 +1,90 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../lib/errors.js';
+import type { Lang } from '../../lib/i18n.js';
+import { fieldList } from '../../lib/validation.js';
+import { isApiRequest, principalOf } from '../../plugins/auth.js';
+import './report.messages.js';
+import { contentDisposition, csvLines, cursorRows } from './report.csv.js';
+import { reportPageModel } from './report.page.js';
+import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
+import { type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
+import { buildSurveyReport, reportJson } from './report.service.js';
+
+// chart.js's package exports hide its browser build; its main entry sits next to it.
+const chartJsDir = path.dirname(createRequire(import.meta.url).resolve('chart.js'));
+const chartJsFile = path.join(chartJsDir, 'chart.umd.min.js');
+const chartJsVersion: string = JSON.parse(
+  readFileSync(path.join(chartJsDir, '..', 'package.json'), 'utf8'),
+).version;
+
+function surveyIdOf(request: FastifyRequest): string {
+  const parsed = surveyIdParams.safeParse(request.params);
+  if (!parsed.success) throw notFound('Survey not found');
+  return parsed.data.id;
+}
+
+function filtersOf(request: FastifyRequest): ReportQuery {
+  const parsed = reportQuery.safeParse(request.query ?? {});
+  if (!parsed.success) throw badRequest('Invalid report filter', fieldList(parsed.error));
+  return parsed.data;
+}
+
+export default async function reportRoutes(app: FastifyInstance) {
+  const readers = { preHandler: app.requireRole('admin', 'manager', 'kam') };
+
+  app.get('/api/v1/surveys/:id/report', readers, async (request) => {
+    const surveyId = surveyIdOf(request);
+    const report = await buildSurveyReport(
+      app.db,
+      principalOf(request),
+      surveyId,
+      filtersOf(request),
+      'survey',
+    );
+    return reportJson(report);
+  });
+
+  app.get('/surveys/:id/report', readers, async (request, reply) => {
+    const principal = principalOf(request);
+    const surveyId = surveyIdOf(request);
+    const query = filtersOf(request);
+    const report = await buildSurveyReport(app.db, principal, surveyId, query, request.lang);
+    const options = await listFilterOptions(
+      app.db,
+      principal.organizationId,
+      principal.role === 'kam' ? principal.userId : undefined,
+    );
+    const model = reportPageModel(report, request.lang, options, query, principal.role !== 'kam');
+    return reply.render('reports/report', { ...model, isKam: principal.role === 'kam', chartJsVersion });
+  });
+
+  app.get('/static/vendor/chart.umd.min.js', async (_request, reply) => {
+    return reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(createReadStream(chartJsFile));
+  });
+
+  app.get(
+    '/surveys/:id/export.csv',
+    { preHandler: app.requireRole('admin', 'manager') },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const surveyId = surveyIdOf(request);
+      const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
+      if (!survey) throw notFound('Survey not found');
+      const lang: Lang = request.langChosen || isApiRequest(request) ? request.lang : survey.language;
+      const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId).compile();
+      const lines = csvLines(lang, cursorRows<ExportRow>(app.pg.pool, compiled));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', contentDisposition(survey.name))
+        .header('cache-control', 'no-store')
+        .send(Readable.from(lines));
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { uuid } from '../../lib/validation.js';
+
+// Control characters (CR, LF, NUL, …) never belong in a filter value.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** An empty form field is an absent filter. */
+const blankAsAbsent = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** ?accountId=&segment=&kamUserId= — the filters on the customer series. Other keys (lang) pass by. */
+export const reportQuery = z.object({
+  accountId: z.preprocess(blankAsAbsent, uuid.optional()),
+  segment: z.preprocess(
+    blankAsAbsent,
+    z
+      .string()
+      .max(40, 'At most 40 characters')
+      .refine((value) => !CONTROL.test(value), 'Line breaks and control characters are not allowed')
+      .transform((value) => value.trim())
+      .optional(),
+  ),
+  kamUserId: z.preprocess(blankAsAbsent, uuid.optional()),
+});
+export type ReportQuery = z.infer<typeof reportQuery>;
+
+export const surveyIdParams = z.object({ id: uuid });
