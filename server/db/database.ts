@@ -136,6 +136,8 @@ export interface ResponsesTable {
   invitation_id: string;
   role: RespondentRole;
   status: 'in_progress' | 'submitted';
+  /** The invitation's account (customers); null for sellers. */
+  account_id: string | null;
   comment: string | null;
   version: Generated<number>;
   submitted_at: NullableTimestamp;
@@ -153,6 +155,25 @@ export interface AnswersTable {
   dimension: Dimension;
   /** null = an explicit "don't know"; an unanswered rating has no row. */
   score: number | null;
+  /** The response's status, kept equal by a cascading foreign key: only submitted answers are totalled. */
+  response_status: 'in_progress' | 'submitted';
+  account_id: string | null;
+}
+
+/** Running totals of submitted scores, kept by triggers on `answers` (migration answer-totals). */
+export interface AnswerTotalsTable {
+  organization_id: string;
+  survey_id: string;
+  survey_criterion_id: string;
+  role: RespondentRole;
+  dimension: Dimension;
+  account_id: string | null;
+  /** count of scores (don't-know excluded), their sum and sum of squares; bigint arrives as a string. */
+  n: ColumnType<string, never, never>;
+  sum: ColumnType<string, never, never>;
+  sum_squares: ColumnType<string, never, never>;
+  /** count of answers including don't-know */
+  answered: ColumnType<string, never, never>;
 }
 
 export interface ResponseRevisionsTable {
@@ -180,6 +201,7 @@ export interface Database {
   responses: ResponsesTable;
   answers: AnswersTable;
   response_revisions: ResponseRevisionsTable;
+  answer_totals: AnswerTotalsTable;
 }
 
 /** Queries take this first: the app's Kysely instance or a transaction. */

@@ -30,7 +30,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: 'http://localhost:3000',
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     smtpUrl: undefined,
-    logLevel: 'silent',
+    logLevel: process.env.TEST_LOG === '1' ? 'error' : 'silent',
     ...overrides,
   };
 }
@@ -38,7 +38,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** The real app on a fresh database; close it in afterAll. */
 export async function buildTestApp(overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   const databaseUrl = await createTestDatabase();
-  const app = await buildApp(testConfig({ databaseUrl, ...overrides }), { logger: false });
+  const app = await buildApp(testConfig({ databaseUrl, ...overrides }), {
+    logger: process.env.TEST_LOG === '1' ? undefined : false,
+  });
   await app.ready();
   return app;
 }

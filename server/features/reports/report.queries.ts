@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Audience, Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 
 /** Filters on the customer series; sellers belong to no account, so their series is organisation-wide. */
@@ -51,27 +51,26 @@ const hasFilter = (filter: CustomerFilter) =>
   filter.accountId !== undefined || filter.segment !== undefined || filter.kamUserId !== undefined;
 
 /**
- * The customer filter as a condition on an `invitations` row: an account, a segment, a KAM. The accounts
- * subquery names the organisation as a value, not a reference to the outer row, so PostgreSQL runs it once
- * and hashes it rather than once per answer; it also leaves the sellers, who have no account, alone.
+ * The customer filter as a condition on an account id column (`invitations.account_id` or
+ * `answer_totals.account_id`): an account, a segment, a KAM. The accounts subquery names the organisation as
+ * a value, so PostgreSQL runs it once and hashes it; sellers, who have no account, are kept by the caller.
  */
-function customerMatches(organizationId: string, filter: CustomerFilter) {
-  return (eb: ExpressionBuilder<Database, 'invitations'>) => {
-    const conditions = [];
-    if (filter.accountId !== undefined) conditions.push(eb('invitations.account_id', '=', filter.accountId));
-    if (filter.segment !== undefined || filter.kamUserId !== undefined) {
-      let accounts = eb
-        .selectFrom('accounts as filtered')
-        .select('filtered.id')
-        .where('filtered.organization_id', '=', organizationId);
-      if (filter.segment !== undefined) accounts = accounts.where('filtered.segment', '=', filter.segment);
-      if (filter.kamUserId !== undefined) {
-        accounts = accounts.where('filtered.kam_user_id', '=', filter.kamUserId);
-      }
-      conditions.push(eb('invitations.account_id', 'in', accounts));
-    }
-    return eb.and(conditions);
-  };
+function customerMatches(
+  organizationId: string,
+  filter: CustomerFilter,
+  table: 'invitations' | 'answer_totals',
+) {
+  const accountId = sql.ref(`${table}.account_id`);
+  const conditions: RawBuilder<boolean>[] = [];
+  if (filter.accountId !== undefined) conditions.push(sql<boolean>`${accountId} = ${filter.accountId}`);
+  if (filter.segment !== undefined || filter.kamUserId !== undefined) {
+    const segment = filter.segment === undefined ? sql`` : sql` and segment = ${filter.segment}`;
+    const kam = filter.kamUserId === undefined ? sql`` : sql` and kam_user_id = ${filter.kamUserId}`;
+    conditions.push(
+      sql<boolean>`${accountId} in (select id from accounts where organization_id = ${organizationId}${segment}${kam})`,
+    );
+  }
+  return sql<boolean>`(${sql.join(conditions, sql` and `)})`;
 }
 
 export interface AggregateRow {
@@ -84,9 +83,9 @@ export interface AggregateRow {
 }
 
 /**
- * count, sum and sum of squares per criterion × role × dimension over submitted responses, in the
- * database: the answers never leave it. The inner query only counts answers per score (at most 11 groups
- * per series, a null score being "don't know"); the outer one turns those counts into n, Σx and Σx².
+ * count, sum and sum of squares per criterion × role × dimension over submitted responses. They come from
+ * `answer_totals`, which triggers on `answers` keep per account in the same transaction as every write
+ * (migration answer-totals): a report reads at most criteria × accounts rows, never every answer.
  */
 export function aggregateAnswers(
   db: Db,
@@ -104,63 +103,46 @@ export function aggregateAnswersQuery(
   surveyId: string,
   filter: CustomerFilter,
 ) {
-  let perScore = db
-    .selectFrom('answers')
+  let query = db
+    .selectFrom('answer_totals')
     .select([
-      'answers.survey_criterion_id as criterionId',
-      'answers.role',
-      'answers.dimension',
-      'answers.score',
-      sql<number>`count(*)`.as('answers'),
+      'answer_totals.survey_criterion_id as criterionId',
+      'answer_totals.role',
+      'answer_totals.dimension',
+      sql<number>`sum(answer_totals.n)::int`.as('n'),
+      sql<number>`sum(answer_totals.sum)::float8`.as('sum'),
+      sql<number>`sum(answer_totals.sum_squares)::float8`.as('sumSquares'),
     ])
-    .where('answers.organization_id', '=', organizationId)
-    .where('answers.survey_id', '=', surveyId)
-    .groupBy(['answers.survey_criterion_id', 'answers.role', 'answers.dimension', 'answers.score']);
-
+    .where('answer_totals.organization_id', '=', organizationId)
+    .where('answer_totals.survey_id', '=', surveyId)
+    .groupBy(['answer_totals.survey_criterion_id', 'answer_totals.role', 'answer_totals.dimension']);
   if (hasFilter(filter)) {
-    perScore = perScore
-      .innerJoin('responses', (join) =>
-        join
-          .onRef('responses.organization_id', '=', 'answers.organization_id')
-          .onRef('responses.id', '=', 'answers.response_id'),
-      )
-      .innerJoin('invitations', (join) =>
-        join
-          .onRef('invitations.organization_id', '=', 'responses.organization_id')
-          .onRef('invitations.id', '=', 'responses.invitation_id'),
-      )
-      .where('responses.status', '=', 'submitted')
-      .where((eb) => eb.or([eb('answers.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]));
-  } else {
-    // Few responses are unsubmitted: leaving those out is cheaper than joining every submitted one.
-    perScore = perScore.where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('responses')
-            .select(sql`1`.as('one'))
-            .whereRef('responses.organization_id', '=', 'answers.organization_id')
-            .whereRef('responses.id', '=', 'answers.response_id')
-            .where('responses.status', '<>', 'submitted'),
-        ),
-      ),
+    query = query.where((eb) =>
+      eb.or([
+        eb('answer_totals.role', '=', 'seller'),
+        customerMatches(organizationId, filter, 'answer_totals'),
+      ]),
     );
   }
+  return query;
+}
 
+/** The same numbers computed from every submitted answer: what the totals replace (benchmark, tests). */
+export function aggregateAnswersFromScratch(db: Db, organizationId: string, surveyId: string) {
   return db
-    .selectFrom(perScore.as('per_score'))
+    .selectFrom('answers')
     .select([
-      'per_score.criterionId',
-      'per_score.role',
-      'per_score.dimension',
-      sql<number>`coalesce(sum(per_score.answers) filter (where per_score.score is not null), 0)::int`.as(
-        'n',
-      ),
-      sql<number>`coalesce(sum(per_score.score * per_score.answers), 0)::float8`.as('sum'),
-      sql<number>`coalesce(sum(per_score.score * per_score.score * per_score.answers), 0)::float8`.as(
-        'sumSquares',
-      ),
+      'survey_criterion_id as criterionId',
+      'role',
+      'dimension',
+      sql<number>`count(score)::int`.as('n'),
+      sql<number>`coalesce(sum(score), 0)::float8`.as('sum'),
+      sql<number>`coalesce(sum(score::int * score::int), 0)::float8`.as('sumSquares'),
     ])
-    .groupBy(['per_score.criterionId', 'per_score.role', 'per_score.dimension']);
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .where('response_status', '=', 'submitted')
+    .groupBy(['survey_criterion_id', 'role', 'dimension']);
 }
 
 export interface ResponseCountRow {
@@ -194,7 +176,7 @@ export async function countResponses(
     .groupBy('invitations.role');
   if (hasFilter(filter)) {
     query = query.where((eb) =>
-      eb.or([eb('invitations.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]),
+      eb.or([eb('invitations.role', '=', 'seller'), customerMatches(organizationId, filter, 'invitations')]),
     );
   }
   return query.execute();
@@ -241,7 +223,7 @@ export async function listComments(
     .orderBy('responses.submitted_at');
   if (hasFilter(filter)) {
     query = query.where((eb) =>
-      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter)(eb)]),
+      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'invitations')]),
     );
   }
   return query.execute();

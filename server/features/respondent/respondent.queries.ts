@@ -17,6 +17,7 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
       'invitations.id as invitationId',
       'invitations.survey_id as surveyId',
       'invitations.role',
+      'invitations.account_id as accountId',
       'invitations.language',
       'invitations.name',
       'invitations.opened_at as openedAt',
@@ -75,11 +76,17 @@ export class WaveNotOpenError extends Error {}
  */
 export async function saveResponse(
   db: Kysely<Database>,
-  invitation: { organizationId: string; invitationId: string; surveyId: string; role: RespondentRole },
+  invitation: {
+    organizationId: string;
+    invitationId: string;
+    surveyId: string;
+    role: RespondentRole;
+    accountId: string | null;
+  },
   input: { ratings: Ratings; comment: string | null; submit: boolean },
   audienceOf: (criterionId: string) => 'both' | 'seller',
 ): Promise<'saved' | 'submitted'> {
-  const { organizationId, invitationId, surveyId, role } = invitation;
+  const { organizationId, invitationId, surveyId, role, accountId } = invitation;
   return db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom('invitations')
@@ -101,7 +108,8 @@ export async function saveResponse(
       .where('organization_id', '=', organizationId)
       .where('invitation_id', '=', invitationId)
       .executeTakeFirst();
-    const status = input.submit || existing?.status === 'submitted' ? 'submitted' : 'in_progress';
+    const status: 'submitted' | 'in_progress' =
+      input.submit || existing?.status === 'submitted' ? 'submitted' : 'in_progress';
     const now = new Date();
     const submittedAt = status === 'submitted' ? now : null;
     let responseId: string;
@@ -129,6 +137,7 @@ export async function saveResponse(
           survey_id: surveyId,
           invitation_id: invitationId,
           role,
+          account_id: accountId,
           status,
           comment: input.comment,
           updated_at: now,
@@ -150,6 +159,8 @@ export async function saveResponse(
           audience: audienceOf(criterionId),
           dimension,
           score: rating[dimension] ?? null,
+          response_status: status,
+          account_id: accountId,
         })),
     );
     if (rows.length > 0) await trx.insertInto('answers').values(rows).execute();

@@ -104,8 +104,9 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
   accounts.sort((a, b) => a.name.localeCompare(b.name));
   const accountIds = accounts.map((account) => account.id);
 
-  const invite = (role: 'customer' | 'seller', index: number, accountId: string | null) =>
-    db
+  const accountOf = new Map<string, string | null>();
+  const invite = async (role: 'customer' | 'seller', index: number, accountId: string | null) => {
+    const invitation = await db
       .insertInto('invitations')
       .values({
         organization_id: organizationId,
@@ -119,13 +120,21 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    accountOf.set(invitation.id, accountId);
+    return invitation;
+  };
 
   const respond = async (
     role: 'customer' | 'seller',
     invitationId: string,
     status: 'submitted' | 'in_progress',
     comment: string | null,
-    answers: Array<Omit<Insertable<AnswersTable>, 'organization_id' | 'survey_id' | 'response_id' | 'role'>>,
+    answers: Array<
+      Omit<
+        Insertable<AnswersTable>,
+        'organization_id' | 'survey_id' | 'response_id' | 'role' | 'response_status' | 'account_id'
+      >
+    >,
   ) => {
     const response = await db
       .insertInto('responses')
@@ -134,6 +143,7 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
         survey_id: surveyId,
         invitation_id: invitationId,
         role,
+        account_id: accountOf.get(invitationId) ?? null,
         status,
         comment,
         submitted_at: status === 'submitted' ? new Date('2026-03-10T12:00:00Z') : null,
@@ -149,6 +159,8 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
           response_id: response.id,
           role,
           ...answer,
+          response_status: status,
+          account_id: accountOf.get(invitationId) ?? null,
         })),
       )
       .execute();

@@ -403,7 +403,15 @@ describe('database rules', () => {
       survey_criterion_id: (wave.criteria[0] as SurveyCriterion).id,
       audience: 'both' as const,
       dimension: 'importance' as const,
+      response_status: 'in_progress' as const,
+      account_id: null,
     };
+    await expect(
+      app.db
+        .insertInto('answers')
+        .values({ ...base, response_status: 'submitted', score: 5 })
+        .execute(),
+    ).rejects.toThrow(/foreign key/);
     await expect(
       app.db
         .insertInto('answers')
