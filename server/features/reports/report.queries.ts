@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Audience, Database, Db, Dimension, RespondentRole } from '../../db/database.js';
+import type { Audience, Db, Dimension, RespondentRole } from '../../db/database.js';
+import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /** Filters on the customer series; sellers belong to no account, so their series is organisation-wide. */
 export interface CustomerFilter {
@@ -15,7 +16,7 @@ export function findReportSurvey(db: Db, organizationId: string, surveyId: strin
     .select([
       'surveys.id',
       'surveys.name',
-      'surveys.status',
+      effectiveStatus.as('status'),
       'surveys.language',
       'surveys.crosshair',
       'surveys.opened_at as openedAt',
@@ -25,25 +26,6 @@ export function findReportSurvey(db: Db, organizationId: string, surveyId: strin
     ])
     .where('surveys.organization_id', '=', organizationId)
     .where('surveys.id', '=', surveyId)
-    .executeTakeFirst();
-}
-
-export function listSurveyCriteria(db: Db, organizationId: string, surveyId: string) {
-  return db
-    .selectFrom('survey_criteria')
-    .select(['id', 'key', 'label_nb as labelNb', 'label_en as labelEn', 'audience', 'position'])
-    .where('organization_id', '=', organizationId)
-    .where('survey_id', '=', surveyId)
-    .orderBy('position')
-    .execute();
-}
-
-export function findAccount(db: Db, organizationId: string, accountId: string) {
-  return db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'kam_user_id as kamUserId'])
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', accountId)
     .executeTakeFirst();
 }
 

@@ -9,16 +9,16 @@ import type { Db, Dimension, RespondentRole } from '../../db/database.js';
 import { forbidden, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import type { Principal } from '../../plugins/auth.js';
+import { findAccount } from '../accounts/accounts.queries.js';
+import { listSurveyCriteria } from '../surveys/surveys.queries.js';
 import {
   type AggregateRow,
   aggregateAnswers,
   type CommentRow,
   type CustomerFilter,
   countResponses,
-  findAccount,
   findReportSurvey,
   listComments,
-  listSurveyCriteria,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
 

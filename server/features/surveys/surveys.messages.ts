@@ -47,6 +47,7 @@ addMessages({
     'invite.errorDuplicate': 'En av adressene er allerede invitert.',
     'invite.errorAccount': 'Velg en kunde for kundeinvitasjoner.',
     'invite.sellerUsers': 'Brukere du kan invitere som selgere:',
+    'invite.language': 'Språk i skjemaet (tomt: undersøkelsens standardspråk)',
     'common.none': 'Ingen',
   },
   en: {
@@ -95,6 +96,7 @@ addMessages({
     'invite.errorDuplicate': 'One of the addresses is already invited.',
     'invite.errorAccount': 'Choose an account for customer invitations.',
     'invite.sellerUsers': 'Users you can invite as sellers:',
+    'invite.language': 'Form language (empty: the survey’s default)',
     'common.none': 'None',
   },
 });
