@@ -139,6 +139,34 @@ describe('the worked example, end to end', () => {
     }
     const efficiency = body.criteria.find((c: { key: string }) => c.key === 'efficiency');
     expect(efficiency.alignmentGap).toBeCloseTo(-1.75, 12);
+
+    // Every gap, and every quadrant against crosshairs computed here from the published means.
+    const rated = example.criteria.filter((c) => c.published.customerImportance !== null);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const crossImportance = mean(rated.map((c) => c.published.customerImportance as number));
+    const crossPerformance = mean(rated.map((c) => c.published.customerPerformance as number));
+    expect(body.crosshair.importance).toBeCloseTo(crossImportance, 12);
+    expect(body.crosshair.performance).toBeCloseTo(crossPerformance, 12);
+    const largest = { key: '', gap: 0 };
+    for (const criterion of rated) {
+      const row = body.criteria.find((c: { key: string }) => c.key === criterion.key);
+      const { sellerImportance, customerImportance, customerPerformance } = criterion.published as Record<
+        string,
+        number
+      >;
+      expect(row.deliveryGap).toBeCloseTo(
+        (customerPerformance as number) - (customerImportance as number),
+        12,
+      );
+      expect(row.alignmentGap).toBeCloseTo((sellerImportance as number) - (customerImportance as number), 12);
+      if (Math.abs(row.alignmentGap) > Math.abs(largest.gap))
+        Object.assign(largest, { key: criterion.key, gap: row.alignmentGap });
+      const important = (customerImportance as number) >= crossImportance;
+      const delivered = (customerPerformance as number) >= crossPerformance;
+      const quadrant = important ? (delivered ? 'keep' : 'concentrate') : delivered ? 'overkill' : 'low';
+      expect([criterion.key, row.quadrant]).toEqual([criterion.key, quadrant]);
+    }
+    expect(largest).toEqual({ key: 'efficiency', gap: -1.75 });
     const negative = body.criteria
       .filter((c: { deliveryGap: number | null }) => c.deliveryGap !== null && c.deliveryGap < 0)
       .map((c: { key: string }) => c.key);
@@ -155,6 +183,27 @@ describe('the worked example, end to end', () => {
     expect(page.text).toContain('4 av 13 kunder, 31 %');
     expect(page.text).toContain('9,25');
     expect(page.text).toContain('−1,75 <span class="marker">▼ lavest</span>');
+    expect(page.text).toContain('<dd data-testid="delivery-index">9,42</dd>');
+    // The rendered gap table, row by row: label → the cells' text.
+    const rows = new Map(
+      [...page.text.matchAll(/<tr>\s*<th scope="row" data-value="([^"]+)">[\s\S]*?<\/tr>/g)].map((m) => [
+        m[1],
+        [...m[0].matchAll(/<td [^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
+          (cell[1] ?? '').replace(/<[^>]+>/g, '').trim(),
+        ),
+      ]),
+    );
+    expect(rows.get('Effektivitet')?.slice(0, 5)).toEqual([
+      '7,25 ▼ lavest',
+      '9,00 ▼ lavest',
+      '9,50',
+      '0,50 ▲ høyest',
+      '−1,75 ▼ lavest',
+    ]);
+    expect(rows.get('Forretningsforståelse')?.[2]).toBe('8,75 ▼ lavest');
+    expect(rows.get('Kundeorientert')?.[2]).toBe('10,00 ▲ høyest');
+    expect(rows.get('Tilgjengelighet')?.slice(0, 5)).toEqual(['9,50', '9,25', '9,75', '0,50 ▲ høyest', '0,25 ▲ høyest']);
+    expect(rows.get('CRM-system')?.slice(0, 5)).toEqual(['8,25', '–', '–', '–', '–']);
     expect(page.text).toContain('Rask respons, men &lt;b&gt;dyr&lt;/b&gt;');
 
     const csv = await admin.agent.get(`/surveys/${surveyId}/export.csv`).expect(200);
