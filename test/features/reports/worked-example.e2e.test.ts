@@ -202,7 +202,13 @@ describe('the worked example, end to end', () => {
     ]);
     expect(rows.get('Forretningsforståelse')?.[2]).toBe('8,75 ▼ lavest');
     expect(rows.get('Kundeorientert')?.[2]).toBe('10,00 ▲ høyest');
-    expect(rows.get('Tilgjengelighet')?.slice(0, 5)).toEqual(['9,50', '9,25', '9,75', '0,50 ▲ høyest', '0,25 ▲ høyest']);
+    expect(rows.get('Tilgjengelighet')?.slice(0, 5)).toEqual([
+      '9,50',
+      '9,25',
+      '9,75',
+      '0,50 ▲ høyest',
+      '0,25 ▲ høyest',
+    ]);
     expect(rows.get('CRM-system')?.slice(0, 5)).toEqual(['8,25', '–', '–', '–', '–']);
     expect(page.text).toContain('Rask respons, men &lt;b&gt;dyr&lt;/b&gt;');
 
