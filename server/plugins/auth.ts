@@ -35,6 +35,11 @@ async function authPlugin(app: FastifyInstance) {
   app.addHook('preHandler', async (request) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
+      // Keys serve the JSON API and downloads (GET); they never drive browser forms, so a leaked key cannot
+      // mint new keys or users, and CSRF protection never has to make an exception for them.
+      if (!isApiRequest(request) && request.method !== 'GET' && request.method !== 'HEAD') {
+        throw unauthorized('API keys work with the JSON API under /api/v1 and with downloads');
+      }
       const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       request.principal = key ? await findPrincipalByApiKey(app.db, key) : null;
       if (!request.principal) throw unauthorized('Unknown or revoked API key');

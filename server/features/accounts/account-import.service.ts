@@ -48,21 +48,22 @@ export async function checkImport(
     return { fileErrors: [translate(lang, 'import.noRows')], rows: [], validCount: 0, invalidCount: 0 };
   }
 
+  // A cell with a NUL byte is already a row error, and PostgreSQL refuses NUL in text: keep it out of lookups.
+  const storable = (value: string) => !value.includes('\u0000');
   const validKamEmails = preview.rows
     .map((row) => row.kamEmail)
     .filter((email): email is string => email !== null && normalizeEmail(email) !== null);
   const contactEmails = preview.rows.flatMap((row) => (row.contactEmail === null ? [] : [row.contactEmail]));
-  const keys = await lowerInDatabase(db, [
-    ...preview.rows.map((row) => row.accountName),
-    ...validKamEmails,
-    ...contactEmails,
-  ]);
+  const keys = await lowerInDatabase(
+    db,
+    [...preview.rows.map((row) => row.accountName), ...validKamEmails, ...contactEmails].filter(storable),
+  );
   const keyOf = (value: string) => keys.get(value) ?? value.toLowerCase();
 
   const accounts = await findAccountsByNameKeys(
     db,
     organizationId,
-    preview.rows.map((row) => keyOf(row.accountName)),
+    preview.rows.map((row) => keyOf(row.accountName)).filter(storable),
   );
   const accountIdByKey = new Map(accounts.map((account) => [account.key, account.id]));
   const existingContacts = await listContactEmailKeys(

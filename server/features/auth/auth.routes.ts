@@ -45,7 +45,7 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as { next?: string }).next);
+    const next = safeNext((request.query as { next?: unknown }).next);
     return reply.render('auth/login', { values: { next } });
   });
 
@@ -53,7 +53,8 @@ export default async function authRoutes(app: FastifyInstance) {
     const parsed = loginBody.safeParse(request.body ?? {});
     const email = parsed.success ? parsed.data.email.trim().toLowerCase() : '';
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
-    const login = email ? await findLoginByEmail(app.db, email) : undefined;
+    // Control characters (NUL among them) never name a login, and PostgreSQL refuses NUL in text.
+    const login = email && !/[\u0000-\u001f]/.test(email) ? await findLoginByEmail(app.db, email) : undefined;
     // Unknown email and wrong password take the same path, the same time and the same message.
     const ok = await verifyPassword(login?.passwordHash, parsed.success ? parsed.data.password : '');
     if (!login || !ok) {

@@ -16,7 +16,8 @@ export const loginBody = z.object({
 });
 
 /** Only a same-site path may be a redirect target: "/x", never "//host" or "/\\host" or a URL. */
-export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return '/';
   return /[\u0000-\u001f]/.test(next) ? '/' : next;
 }

@@ -151,7 +151,7 @@ export async function countResponses(
     .select([
       'invitations.role',
       sql<number>`(count(*) filter (where invitations.revoked_at is null))::int`.as('invited'),
-      sql<number>`count(responses.id)::int`.as('responded'),
+      sql<number>`(count(responses.id) filter (where invitations.revoked_at is null))::int`.as('responded'),
     ])
     .where('invitations.organization_id', '=', organizationId)
     .where('invitations.survey_id', '=', surveyId)

@@ -49,6 +49,10 @@ addMessages({
     'invite.sellerUsers': 'Brukere du kan invitere som selgere:',
     'invite.language': 'Språk i skjemaet (tomt: undersøkelsens standardspråk)',
     'common.none': 'Ingen',
+    'surveys.revokeAnswered':
+      'Lenken er allerede besvart, og svarene teller med. Den kan ikke trekkes tilbake.',
+    'surveys.emptyLibrary': 'Kriteriebiblioteket er tomt: legg til eller gjenopprett kriterier først.',
+    'invite.errorLong': 'En linje er for lang (høyst 500 tegn).',
   },
   en: {
     'surveys.title': 'Surveys',
@@ -98,5 +102,8 @@ addMessages({
     'invite.sellerUsers': 'Users you can invite as sellers:',
     'invite.language': 'Form language (empty: the survey’s default)',
     'common.none': 'None',
+    'surveys.revokeAnswered': 'This link has been answered and its answers count; it cannot be revoked.',
+    'surveys.emptyLibrary': 'The criteria library is empty: add or restore criteria first.',
+    'invite.errorLong': 'A line is too long (at most 500 characters).',
   },
 });

@@ -219,21 +219,44 @@ export async function insertInvitation(
   return id;
 }
 
+/**
+ * Revokes a link that has not been answered: the link stops working and the invitation no longer counts as
+ * invited. A submitted response stays in the results, so its link cannot be revoked ('answered'). The
+ * invitation row is locked first, as saving a response does, so a submit and a revoke cannot cross.
+ */
 export async function revokeInvitation(
-  db: Db,
+  db: Kysely<Database>,
   organizationId: string,
   surveyId: string,
   invitationId: string,
-) {
-  const result = await db
-    .updateTable('invitations')
-    .set({ revoked_at: new Date() })
-    .where('organization_id', '=', organizationId)
-    .where('survey_id', '=', surveyId)
-    .where('id', '=', invitationId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+): Promise<'revoked' | 'notFound' | 'answered'> {
+  return db.transaction().execute(async (trx) => {
+    const invitation = await trx
+      .selectFrom('invitations')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('survey_id', '=', surveyId)
+      .where('id', '=', invitationId)
+      .where('revoked_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!invitation) return 'notFound';
+    const submitted = await trx
+      .selectFrom('responses')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('invitation_id', '=', invitationId)
+      .where('status', '=', 'submitted')
+      .executeTakeFirst();
+    if (submitted) return 'answered';
+    await trx
+      .updateTable('invitations')
+      .set({ revoked_at: new Date() })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', invitationId)
+      .execute();
+    return 'revoked';
+  });
 }
 
 /** A fresh link for the same invitation: the old one stops working; answers stay. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../lib/errors.js';
+import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { principalOf } from '../../plugins/auth.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
@@ -31,6 +32,26 @@ function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw badRequest('Invalid request', fieldList(parsed.error));
   return parsed.data;
+}
+
+/** "Name <address>" or a bare address; a line is at most 500 characters (see the form's schema). */
+export function splitAddress(line: string): { name: string | undefined; email: string } {
+  const open = line.lastIndexOf('<');
+  if (open < 0 || !line.endsWith('>')) return { name: undefined, email: line };
+  return { name: line.slice(0, open).trim() || undefined, email: line.slice(open + 1, -1).trim() };
+}
+
+/**
+ * A close date picked on the page is the end of that day in Norway, where the product's users are — not in
+ * the server's time zone (UTC in the container).
+ */
+export function endOfDayInOslo(date: string): Date {
+  const utc = new Date(`${date}T23:59:59.999Z`);
+  const zone = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', timeZoneName: 'shortOffset' })
+    .formatToParts(utc)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const hours = Number(/GMT([+-]\d+)/.exec(zone ?? '')?.[1] ?? 0);
+  return new Date(utc.getTime() - hours * 3600 * 1000);
 }
 
 export default async function surveysRoutes(app: FastifyInstance) {
@@ -159,13 +180,18 @@ export default async function surveysRoutes(app: FastifyInstance) {
       labelEn: c.labelEn,
       audience: c.audience,
     }));
+    if (criteria.length === 0) {
+      const surveys = await listSurveys(app.db, organizationId);
+      const errors = { name: translate(request.lang, 'surveys.emptyLibrary') };
+      return reply.render('surveys/list', { surveys, values: request.body, errors }, 400);
+    }
     const id = await insertSurvey(
       app.db,
       organizationId,
       {
         name: parsed.data.name,
         language: parsed.data.language,
-        closesAt: parsed.data.closesAt ? new Date(`${parsed.data.closesAt}T23:59:59`) : null,
+        closesAt: parsed.data.closesAt ? endOfDayInOslo(parsed.data.closesAt) : null,
       },
       criteria,
     );
@@ -225,7 +251,10 @@ export default async function surveysRoutes(app: FastifyInstance) {
   const inviteForm = z.object({
     role: z.enum(['customer', 'seller']),
     accountId: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),
-    emails: z.string().max(100_000),
+    emails: z
+      .string()
+      .max(100_000)
+      .refine((value) => value.split(/\r?\n/).every((line) => line.length <= 500), 'invite.errorLong'),
     language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['nb', 'en']).optional()),
   });
 
@@ -240,18 +269,22 @@ export default async function surveysRoutes(app: FastifyInstance) {
           .filter(Boolean)
       : [];
     const inputs = lines.map((line) => {
-      const match = /^(.*?)\s*<([^>]+)>$/.exec(line);
+      const { name, email } = splitAddress(line);
       return invitationInput.safeParse({
         role: form.data?.role,
-        email: match ? match[2] : line,
-        name: match?.[1] || undefined,
+        email,
+        name,
         language: form.data?.language,
         accountId: form.data?.role === 'customer' ? form.data?.accountId : undefined,
       });
     });
     const bad = inputs.findIndex((input) => !input.success);
     let error: string | undefined;
-    if (!form.success || lines.length === 0) error = 'invite.errorEmpty';
+    if (!form.success) {
+      error = form.error.issues.some((issue) => issue.message === 'invite.errorLong')
+        ? 'invite.errorLong'
+        : 'invite.errorEmpty';
+    } else if (lines.length === 0) error = 'invite.errorEmpty';
     else if (bad >= 0) error = 'invite.errorLine';
     else if (survey.status === 'closed') error = 'invite.errorClosed';
     if (!error) {
@@ -296,13 +329,13 @@ export default async function surveysRoutes(app: FastifyInstance) {
   app.post('/surveys/:id/invitations/:invitationId/revoke', managers, async (request, reply) => {
     const params = invitationParams.safeParse(request.params);
     if (!params.success) throw notFound();
-    const done = await revokeInvitation(
-      app.db,
-      principalOf(request).organizationId,
-      params.data.id,
-      params.data.invitationId,
-    );
-    if (!done) throw notFound();
+    const { organizationId } = principalOf(request);
+    const result = await revokeInvitation(app.db, organizationId, params.data.id, params.data.invitationId);
+    if (result === 'notFound') throw notFound();
+    if (result === 'answered') {
+      const data = await surveyPageData(request, { pageError: 'surveys.revokeAnswered' });
+      return reply.render('surveys/show', data, 409);
+    }
     return reply.redirect(`/surveys/${params.data.id}`, 303);
   });
 

@@ -262,15 +262,17 @@ describe('the wave page /surveys/:id', () => {
       .get(stale as string)
       .expect(404);
 
-    const revoke = await submitForm(
-      agent,
-      `/surveys/${wave.surveyId}`,
-      `/surveys/${wave.surveyId}/invitations/${ids[0]}/revoke`,
-      {},
-    );
+    // The customer has submitted: that link cannot be revoked, and its answers keep counting.
+    const waveUrl = `/surveys/${wave.surveyId}`;
+    const refused = await submitForm(agent, waveUrl, `${waveUrl}/invitations/${ids[0]}/revoke`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('Lenken er allerede besvart');
+    const revoke = await submitForm(agent, waveUrl, `${waveUrl}/invitations/${ids[1]}/revoke`, {});
     expect(revoke.status).toBe(303);
-    const afterRevoke = await agent.get(`/surveys/${wave.surveyId}`).expect(200);
+    const afterRevoke = await agent.get(waveUrl).expect(200);
     expect(afterRevoke.text).toContain('Trukket tilbake');
+    expect(afterRevoke.text).toMatch(/data-testid="rate-customer">1 av 1 \(100 %\)/);
+    expect(afterRevoke.text).toMatch(/data-testid="rate-seller">0 av 0/);
   });
 
   it('creates a wave and invitations through the page forms, and re-renders a bad invite list with 400', async () => {
