@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
-/** The invitation behind a token, with its wave; revoked links are not found. */
+/** The invitation behind a token, with its wave and its response's status; revoked links are not found. */
 export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
@@ -12,6 +12,11 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
         .onRef('surveys.id', '=', 'invitations.survey_id'),
     )
     .innerJoin('organizations', 'organizations.id', 'invitations.organization_id')
+    .leftJoin('responses', (join) =>
+      join
+        .onRef('responses.organization_id', '=', 'invitations.organization_id')
+        .onRef('responses.invitation_id', '=', 'invitations.id'),
+    )
     .select([
       'invitations.organization_id as organizationId',
       'invitations.id as invitationId',
@@ -24,6 +29,7 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
       effectiveStatus.as('surveyStatus'),
       'surveys.name as surveyName',
       'organizations.name as supplierName',
+      'responses.status as responseStatus',
     ])
     .where('invitations.token_hash', '=', tokenHash)
     .where('invitations.revoked_at', 'is', null)

@@ -200,8 +200,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const parsed = json
       ? parseJson(request.body, criteria, invitation.role)
       : parseForm(request.body, criteria, invitation.role);
-    const { response } = await loadResponse(app.db, invitation.organizationId, invitation.invitationId);
-    const alreadySubmitted = response?.status === 'submitted';
+    const alreadySubmitted = invitation.responseStatus === 'submitted';
     // After submitting, every change is a new submitted version: it must be complete too.
     const submit = parsed.submit || alreadySubmitted;
     if (submit && Object.keys(parsed.errors).length === 0) {
