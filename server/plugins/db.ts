@@ -13,8 +13,16 @@ declare module 'fastify' {
 /** One pool per process, owned by @fastify/postgres; Kysely runs on that same pool. */
 async function dbPlugin(app: FastifyInstance, options: { connectionString: string }) {
   await app.register(fastifyPostgres, { connectionString: options.connectionString, max: 10 });
-  // An idle client whose server went away must not crash the process.
-  app.pg.pool.on('error', (error) => app.log.warn({ message: error.message }, 'idle database client failed'));
+  // An idle client whose server went away must not crash the process. At shutdown the embedded database
+  // stops alongside the app, which is expected and not worth a warning.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.pg.pool.on('error', (error) => {
+    if (closing) app.log.debug({ message: error.message }, 'idle database client closed at shutdown');
+    else app.log.warn({ message: error.message }, 'idle database client failed');
+  });
   // Kysely's destroy() would end the pool a second time: @fastify/postgres ends it on close.
   app.decorate('db', new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) }));
 }
