@@ -158,3 +158,33 @@ export function formatNumber(lang: Lang, value: number | null | undefined, digit
         });
   return format.format(value).replace('-', '−');
 }
+
+// Validation messages are written once, in English, next to their schemas; Norwegian readers get them here.
+const NB_ERRORS: Record<string, string> = {
+  Required: 'Må fylles ut.',
+  'Invalid email address': 'Ugyldig e-postadresse.',
+  'Line breaks and control characters are not allowed': 'Linjeskift og kontrolltegn er ikke tillatt.',
+  'Too simple: use more different characters': 'For enkelt: bruk flere forskjellige tegn.',
+  'Choose a role': 'Velg en rolle.',
+  'Choose nb or en': 'Velg nb eller en.',
+  'Choose who is asked': 'Velg hvem som blir spurt.',
+  'Not a valid id': 'Ugyldig id.',
+  'Not a valid account id': 'Ugyldig kunde-id.',
+  'Must be nb or en': 'Må være nb eller en.',
+  'Use the format YYYY-MM-DD': 'Bruk formatet ÅÅÅÅ-MM-DD.',
+};
+const NB_ERROR_PATTERNS: Array<[RegExp, string]> = [
+  [/^At most (\d+) characters$/, 'Høyst $1 tegn.'],
+  [/^At least (\d+) characters$/, 'Minst $1 tegn.'],
+];
+
+/** A validation message in the reader's language (English messages are the source; others pass through). */
+export function localizeError(lang: Lang, message: string): string {
+  if (lang === 'en') return message;
+  const exact = NB_ERRORS[message];
+  if (exact) return exact;
+  for (const [pattern, replacement] of NB_ERROR_PATTERNS) {
+    if (pattern.test(message)) return message.replace(pattern, replacement);
+  }
+  return message;
+}

@@ -4,7 +4,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
-import { formatNumber, isLang, type Lang, translate } from '../lib/i18n.js';
+import { formatNumber, isLang, type Lang, localizeError, translate } from '../lib/i18n.js';
 import { viewsDir } from '../paths.js';
 
 declare module 'fastify' {
@@ -32,6 +32,9 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
   return translate(options.data.root.lang, key, options.hash);
 });
+handlebars.registerHelper('err', (message: unknown, options: Handlebars.HelperOptions) =>
+  typeof message === 'string' ? localizeError(options.data.root.lang, message) : '',
+);
 handlebars.registerHelper('num', (value: unknown, options: Handlebars.HelperOptions) =>
   formatNumber(options.data.root.lang, typeof value === 'number' ? value : null, options.hash.digits ?? 2),
 );

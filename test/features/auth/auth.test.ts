@@ -123,6 +123,25 @@ describe('POST /signup with bad input', () => {
   );
 });
 
+describe('validation messages', () => {
+  it('are shown in the reader’s language: Norwegian by default, English on request', async () => {
+    const form = {
+      organization: 'Språk AS',
+      name: 'x'.repeat(300),
+      email: uniqueEmail(),
+      password: 'correct horse battery',
+    };
+    const nb = await submitForm(browser(app), '/signup', '/signup', form);
+    expect(nb.status).toBe(400);
+    expect(nb.text).toContain('Høyst 200 tegn.');
+    const en = browser(app);
+    await en.get('/signup?lang=en').expect(200);
+    const english = await submitForm(en, '/signup', '/signup', form);
+    expect(english.text).toContain('At most 200 characters');
+    expect(english.text).not.toContain('Høyst 200 tegn.');
+  });
+});
+
 describe('CSRF protection', () => {
   it('rejects a form post without a token, and one with a forged token, with 403 and writes nothing', async () => {
     const before = await countOrganizations();
