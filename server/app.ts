@@ -9,6 +9,7 @@ import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
 import criteriaRoutes from './features/criteria/criteria.routes.js';
 import healthRoutes from './features/health/health.routes.js';
+import organizationRoutes from './features/organization/organization.routes.js';
 import reportRoutes from './features/reports/report.routes.js';
 import respondentRoutes from './features/respondent/respondent.routes.js';
 import surveysRoutes from './features/surveys/surveys.routes.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(usersRoutes);
+  await app.register(organizationRoutes);
   await app.register(apiKeysRoutes);
   await app.register(surveysRoutes);
   await app.register(respondentRoutes);

@@ -119,3 +119,53 @@ describe('splitAddress', () => {
     expect(splitAddress('per@example.no')).toEqual({ name: undefined, email: 'per@example.no' });
   });
 });
+
+describe('organisation settings', () => {
+  it('let an admin rename the organisation and set the small-sample threshold; bad values get 400', async () => {
+    const { agent, email } = await signUp(app);
+    const bad = await submitForm(agent, '/settings/organization', '/settings/organization', {
+      name: 'Terskel AS',
+      threshold: '0',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="threshold-error"');
+    const ok = await submitForm(agent, '/settings/organization', '/settings/organization', {
+      name: 'Terskel AS',
+      threshold: '3',
+    });
+    expect(ok.status).toBe(303);
+    const user = await app.db
+      .selectFrom('users')
+      .select('organization_id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    const org = await app.db
+      .selectFrom('organizations')
+      .select(['name', 'small_sample_threshold'])
+      .where('id', '=', user.organization_id)
+      .executeTakeFirstOrThrow();
+    expect(org).toEqual({ name: 'Terskel AS', small_sample_threshold: 3 });
+  });
+});
+
+describe('the quadrant crosshair of a wave', () => {
+  it('can be moved to the scale midpoint from the wave page, and the report follows', async () => {
+    const { agent } = await signUp(app);
+    const created = await submitForm(agent, '/surveys', '/surveys', {
+      name: 'Kors',
+      language: 'nb',
+      closesAt: '',
+    });
+    const wavePath = created.headers.location as string;
+    const saved = await submitForm(agent, wavePath, `${wavePath}/crosshair`, { crosshair: 'midpoint' });
+    expect(saved.status).toBe(303);
+    const key = await createApiKey(agent);
+    const report = await supertest(app.server)
+      .get(`/api/v1${wavePath}/report`)
+      .set('Authorization', `Bearer ${key}`)
+      .expect(200);
+    expect(report.body.crosshair).toEqual({ importance: 5.5, performance: 5.5 });
+    const bad = await submitForm(agent, wavePath, `${wavePath}/crosshair`, { crosshair: 'somewhere' });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -62,6 +62,7 @@ export function findSurvey(db: Db, organizationId: string, surveyId: string) {
       'opened_at as openedAt',
       'closed_at as closedAt',
       'created_at as createdAt',
+      'crosshair',
     ])
     .where('organization_id', '=', organizationId)
     .where('id', '=', surveyId)
@@ -276,4 +277,19 @@ export async function renewInvitationToken(
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Where the report's quadrant crosshairs sit: the grand means (default) or the scale midpoint 5.5. */
+export async function setCrosshair(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  crosshair: 'grand_mean' | 'midpoint',
+) {
+  await db
+    .updateTable('surveys')
+    .set({ crosshair })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', surveyId)
+    .execute();
 }

@@ -17,6 +17,7 @@ import {
   renewInvitationToken,
   responseCounts,
   revokeInvitation,
+  setCrosshair,
   transitionSurvey,
 } from './surveys.queries.js';
 import {
@@ -325,6 +326,16 @@ export default async function surveysRoutes(app: FastifyInstance) {
       return reply.redirect(`/surveys/${survey.id}`, 303);
     });
   }
+
+  const crosshairForm = z.object({ crosshair: z.enum(['grand_mean', 'midpoint']) });
+
+  app.post('/surveys/:id/crosshair', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    const form = crosshairForm.safeParse(request.body ?? {});
+    if (!form.success) throw badRequest('Choose grand_mean or midpoint', fieldList(form.error));
+    await setCrosshair(app.db, principalOf(request).organizationId, survey.id, form.data.crosshair);
+    return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
 
   app.post('/surveys/:id/invitations/:invitationId/revoke', managers, async (request, reply) => {
     const params = invitationParams.safeParse(request.params);

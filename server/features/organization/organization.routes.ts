@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { addMessages } from '../../lib/i18n.js';
+import { fieldErrors, singleLine } from '../../lib/validation.js';
+import { principalOf } from '../../plugins/auth.js';
+
+addMessages({
+  nb: {
+    'organization.title': 'Organisasjon',
+    'organization.threshold': 'Terskel for få svar (n)',
+    'organization.thresholdHint':
+      'Rapporter markerer resultater med færre svar enn dette som usikre. Vanlig i KAM: 5.',
+    'organization.saved': 'Lagret.',
+  },
+  en: {
+    'organization.title': 'Organisation',
+    'organization.threshold': 'Small-sample threshold (n)',
+    'organization.thresholdHint':
+      'Reports mark results with fewer answers than this as uncertain. Common in KAM: 5.',
+    'organization.saved': 'Saved.',
+  },
+});
+
+const settingsBody = z.object({
+  name: singleLine(200),
+  threshold: z.coerce.number().int('Whole numbers only').min(1, 'At least 1').max(1000, 'At most 1000'),
+});
+
+/** The organisation's own settings (admins): its name and the report's small-sample threshold. */
+export default async function organizationRoutes(app: FastifyInstance) {
+  const adminOnly = { preHandler: app.requireRole('admin') };
+
+  const load = (organizationId: string) =>
+    app.db
+      .selectFrom('organizations')
+      .select(['name', 'small_sample_threshold as threshold'])
+      .where('id', '=', organizationId)
+      .executeTakeFirstOrThrow();
+
+  app.get('/settings/organization', adminOnly, async (request, reply) => {
+    const values = await load(principalOf(request).organizationId);
+    const saved = (request.query as { saved?: string }).saved === '1';
+    return reply.render('organization/settings', { values, errors: {}, saved });
+  });
+
+  app.post('/settings/organization', adminOnly, async (request, reply) => {
+    const parsed = settingsBody.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      return reply.render(
+        'organization/settings',
+        { values: request.body, errors: fieldErrors(parsed.error) },
+        400,
+      );
+    }
+    await app.db
+      .updateTable('organizations')
+      .set({ name: parsed.data.name, small_sample_threshold: parsed.data.threshold })
+      .where('id', '=', principalOf(request).organizationId)
+      .execute();
+    return reply.redirect('/settings/organization?saved=1', 303);
+  });
+}
