@@ -173,9 +173,44 @@ const NB_ERRORS: Record<string, string> = {
   'Must be nb or en': 'Må være nb eller en.',
   'Use the format YYYY-MM-DD': 'Bruk formatet ÅÅÅÅ-MM-DD.',
 };
-const NB_ERROR_PATTERNS: Array<[RegExp, string]> = [
+const NB_FIELDS: Record<string, string> = {
+  account: 'kunde',
+  segment: 'segment',
+  'KAM email': 'KAM-e-post',
+  'contact name': 'kontaktperson',
+  'contact email': 'kontaktens e-post',
+  language: 'språk',
+};
+const field = (name: string) => NB_FIELDS[name] ?? name;
+const NB_ERROR_PATTERNS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^At most (\d+) characters$/, 'Høyst $1 tegn.'],
   [/^At least (\d+) characters$/, 'Minst $1 tegn.'],
+  // The CSV account import (server/features/accounts/account-import.ts)
+  [/^Invalid email address: (.*)$/s, 'Ugyldig e-postadresse: $1'],
+  [/^Invalid KAM email address: (.*)$/s, 'Ugyldig e-postadresse for KAM: $1'],
+  [/^Duplicate of line (\d+)$/, 'Samme som linje $1'],
+  [
+    /^Line break or control character in (.*)$/,
+    (_, name = '') => `Linjeskift eller kontrolltegn i ${field(name)}`,
+  ],
+  [/^(.*) is longer than (\d+) characters$/, (_, name = '', max = '') => `${field(name)}: høyst ${max} tegn`],
+  [/^Account name is missing$/, 'Kundenavn mangler'],
+  [/^Contact name without an email address$/, 'Kontaktperson uten e-postadresse'],
+  [/^Invalid language: (.*) \(use nb or en\)$/, 'Ugyldig språk: $1 (bruk nb eller en)'],
+  [/^Missing column: account$/, 'Kolonnen for kunde mangler'],
+  [/^The file is empty$/, 'Filen er tom'],
+  [
+    /^Generic role address \((.*)\): .*$/,
+    'Generisk rolleadresse ($1): undersøkelser sendt til generelle adresser mister gyldighet; inviter en navngitt person',
+  ],
+  [
+    /^The file is not valid UTF-8 text.*$/s,
+    'Filen er ikke gyldig UTF-8-tekst (den er trolig lagret som Latin-1/Windows-1252). I Excel: velg Lagre som › «CSV UTF-8 (kommadelt)» og last opp på nytt.',
+  ],
+  [
+    /^The file has (\d+) rows; at most (\d+) can be imported at once\..*$/,
+    'Filen har $1 rader; høyst $2 kan importeres om gangen. Del den opp.',
+  ],
 ];
 
 /** A validation message in the reader's language (English messages are the source; others pass through). */
@@ -184,7 +219,9 @@ export function localizeError(lang: Lang, message: string): string {
   const exact = NB_ERRORS[message];
   if (exact) return exact;
   for (const [pattern, replacement] of NB_ERROR_PATTERNS) {
-    if (pattern.test(message)) return message.replace(pattern, replacement);
+    const match = pattern.exec(message);
+    if (match)
+      return typeof replacement === 'string' ? message.replace(pattern, replacement) : replacement(...match);
   }
   return message;
 }

@@ -52,7 +52,7 @@ describe('account import with a NUL byte in a cell', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), csv: 'Kunde;E-post\nGa\u0000mma AS;x@example.no\n' });
     expect(preview.status).toBe(200);
-    expect(preview.text).toContain('control character');
+    expect(preview.text).toContain('Linjeskift eller kontrolltegn i kunde');
   });
 });
 

@@ -516,7 +516,7 @@ describe('CSV import', () => {
     const commit = await submitForm(agent, '/accounts/import', '/accounts/import/commit', { csv });
     expect(commit.status).toBe(400);
     expect(commit.text).toContain('Ingenting ble importert');
-    expect(commit.text).toContain('Invalid email address: ikke-en-epost');
+    expect(commit.text).toContain('Ugyldig e-postadresse: ikke-en-epost');
     expect(await accountCount(organizationId)).toBe(0);
     expect(await contactCount(organizationId)).toBe(0);
   });
