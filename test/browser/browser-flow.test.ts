@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
     const phone = await browser.newPage({ viewport: { width: 320, height: 640 } });
     const phoneErrors = watchErrors(phone);
     await phone.goto(`${base}${respondentPath}`);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(Number(await phone.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(320);
     const groups = await phone.$$eval('.scale input[value="1"]', (inputs) =>
       inputs.map((input) => input.getAttribute('name')),
     );
