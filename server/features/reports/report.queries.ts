@@ -127,19 +127,18 @@ export function aggregateAnswersFromScratch(db: Db, organizationId: string, surv
     .groupBy(['survey_criterion_id', 'role', 'dimension']);
 }
 
-export interface ResponseCountRow {
-  role: RespondentRole;
-  invited: number;
-  responded: number;
-}
+export type ResponseCounts = Record<RespondentRole, { invited: number; responded: number }>;
 
-/** Invited = invitations not revoked; responded = submitted responses. Customers under the filter. */
+/**
+ * Invited = invitations not revoked; responded = their submitted responses. Customers under the filter
+ * (none: the whole wave, as the wave page shows it).
+ */
 export async function countResponses(
   db: Db,
   organizationId: string,
   surveyId: string,
-  filter: CustomerFilter,
-): Promise<ResponseCountRow[]> {
+  filter: CustomerFilter = {},
+): Promise<ResponseCounts> {
   let query = db
     .selectFrom('invitations')
     .leftJoin('responses', (join) =>
@@ -161,7 +160,12 @@ export async function countResponses(
       eb.or([eb('invitations.role', '=', 'seller'), customerMatches(organizationId, filter, 'invitations')]),
     );
   }
-  return query.execute();
+  const counts: ResponseCounts = {
+    customer: { invited: 0, responded: 0 },
+    seller: { invited: 0, responded: 0 },
+  };
+  for (const { role, invited, responded } of await query.execute()) counts[role] = { invited, responded };
+  return counts;
 }
 
 export interface CommentRow {

@@ -96,15 +96,10 @@ export async function buildSurveyReport(
       criterion.audience === 'both' ? aggregateFor(byKey, criterion.id, 'customerPerformance') : EMPTY,
   }));
 
-  const rate = (role: RespondentRole) => {
-    const row = counts.find((count) => count.role === role);
-    return { invited: row?.invited ?? 0, responded: row?.responded ?? 0 };
-  };
-
   return {
     survey,
     filter,
-    responseRate: { customer: rate('customer'), seller: rate('seller') },
+    responseRate: counts,
     gap: buildGapReport(input, { crosshair: survey.crosshair }),
     comments,
   };

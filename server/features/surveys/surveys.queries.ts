@@ -107,34 +107,6 @@ export async function transitionSurvey(
   return result.numUpdatedRows > 0n;
 }
 
-/** Invited (links not revoked) and responded (submitted) per role. */
-export async function responseCounts(db: Db, organizationId: string, surveyId: string) {
-  const rows = await db
-    .selectFrom('invitations')
-    .leftJoin('responses', (join) =>
-      join
-        .onRef('responses.organization_id', '=', 'invitations.organization_id')
-        .onRef('responses.invitation_id', '=', 'invitations.id'),
-    )
-    .select((eb) => [
-      'invitations.role',
-      eb.fn.countAll<number>().as('invited'),
-      sql<number>`count(*) filter (where responses.status = 'submitted')`.as('responded'),
-    ])
-    .where('invitations.organization_id', '=', organizationId)
-    .where('invitations.survey_id', '=', surveyId)
-    .where('invitations.revoked_at', 'is', null)
-    .groupBy('invitations.role')
-    .execute();
-  const counts: Record<RespondentRole, { invited: number; responded: number }> = {
-    customer: { invited: 0, responded: 0 },
-    seller: { invited: 0, responded: 0 },
-  };
-  for (const row of rows)
-    counts[row.role] = { invited: Number(row.invited), responded: Number(row.responded) };
-  return counts;
-}
-
 export type InvitationStatus = 'not_opened' | 'opened' | 'in_progress' | 'submitted' | 'revoked';
 
 export async function listInvitations(db: Db, organizationId: string, surveyId: string) {

@@ -5,6 +5,7 @@ import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { principalOf } from '../../plugins/auth.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
+import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
 import { createInvitations } from './invitations.service.js';
 import './surveys.messages.js';
@@ -15,7 +16,6 @@ import {
   listSurveyCriteria,
   listSurveys,
   renewInvitationToken,
-  responseCounts,
   revokeInvitation,
   setCrosshair,
   transitionSurvey,
@@ -81,7 +81,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       language: survey.language,
       closesAt: survey.closesAt,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
-      counts: await responseCounts(app.db, organizationId, surveyId),
+      counts: await countResponses(app.db, organizationId, surveyId),
     };
   }
 
@@ -206,7 +206,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
     const [criteria, invitations, counts, accounts, users] = await Promise.all([
       listSurveyCriteria(app.db, organizationId, survey.id),
       listInvitations(app.db, organizationId, survey.id),
-      responseCounts(app.db, organizationId, survey.id),
+      countResponses(app.db, organizationId, survey.id),
       app.db
         .selectFrom('accounts')
         .select(['id', 'name'])
