@@ -33,14 +33,14 @@ const hasFilter = (filter: CustomerFilter) =>
   filter.accountId !== undefined || filter.segment !== undefined || filter.kamUserId !== undefined;
 
 /**
- * The customer filter as a condition on an account id column (`invitations.account_id` or
- * `answer_totals.account_id`): an account, a segment, a KAM. The accounts subquery names the organisation as
+ * The customer filter as a condition on the account_id column of `invitations`, `responses` or
+ * `answer_totals`: an account, a segment, a KAM. The accounts subquery names the organisation as
  * a value, so PostgreSQL runs it once and hashes it; sellers, who have no account, are kept by the caller.
  */
 function customerMatches(
   organizationId: string,
   filter: CustomerFilter,
-  table: 'invitations' | 'answer_totals',
+  table: 'invitations' | 'responses' | 'answer_totals',
 ) {
   const accountId = sql.ref(`${table}.account_id`);
   const conditions: RawBuilder<boolean>[] = [];
@@ -184,15 +184,10 @@ export async function listComments(
 ): Promise<CommentRow[]> {
   let query = db
     .selectFrom('responses')
-    .innerJoin('invitations', (join) =>
-      join
-        .onRef('invitations.organization_id', '=', 'responses.organization_id')
-        .onRef('invitations.id', '=', 'responses.invitation_id'),
-    )
     .leftJoin('accounts', (join) =>
       join
-        .onRef('accounts.organization_id', '=', 'invitations.organization_id')
-        .onRef('accounts.id', '=', 'invitations.account_id'),
+        .onRef('accounts.organization_id', '=', 'responses.organization_id')
+        .onRef('accounts.id', '=', 'responses.account_id'),
     )
     .select([
       'responses.role',
@@ -209,7 +204,7 @@ export async function listComments(
     .orderBy('responses.submitted_at');
   if (hasFilter(filter)) {
     query = query.where((eb) =>
-      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'invitations')]),
+      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'responses')]),
     );
   }
   return query.execute();
