@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
-/** The invitation behind a token, with its wave and its response's status; revoked links are not found. */
+/** The invitation behind a token, with its wave and its response (if any); revoked links are not found. */
 export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
@@ -29,7 +29,9 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
       effectiveStatus.as('surveyStatus'),
       'surveys.name as surveyName',
       'organizations.name as supplierName',
+      'responses.id as responseId',
       'responses.status as responseStatus',
+      'responses.comment as responseComment',
     ])
     .where('invitations.token_hash', '=', tokenHash)
     .where('invitations.revoked_at', 'is', null)
@@ -51,27 +53,25 @@ export async function markOpened(db: Db, organizationId: string, invitationId: s
 /** Ratings by survey criterion id; a present null is "don't know", an absent key is unanswered. */
 export type Ratings = Record<string, { importance?: number | null; performance?: number | null }>;
 
-export async function loadResponse(db: Db, organizationId: string, invitationId: string) {
-  const response = await db
-    .selectFrom('responses')
-    .select(['id', 'status', 'comment', 'version', 'submitted_at as submittedAt'])
-    .where('organization_id', '=', organizationId)
-    .where('invitation_id', '=', invitationId)
-    .executeTakeFirst();
+/** The stored ratings of a response (the invitation lookup already brought its id, status and comment). */
+export async function loadRatings(
+  db: Db,
+  organizationId: string,
+  responseId: string | null,
+): Promise<Ratings> {
   const ratings: Ratings = {};
-  if (response) {
-    const answers = await db
-      .selectFrom('answers')
-      .select(['survey_criterion_id as criterionId', 'dimension', 'score'])
-      .where('organization_id', '=', organizationId)
-      .where('response_id', '=', response.id)
-      .execute();
-    for (const answer of answers) {
-      ratings[answer.criterionId] ??= {};
-      (ratings[answer.criterionId] as Record<Dimension, number | null>)[answer.dimension] = answer.score;
-    }
+  if (responseId === null) return ratings;
+  const answers = await db
+    .selectFrom('answers')
+    .select(['survey_criterion_id as criterionId', 'dimension', 'score'])
+    .where('organization_id', '=', organizationId)
+    .where('response_id', '=', responseId)
+    .execute();
+  for (const answer of answers) {
+    ratings[answer.criterionId] ??= {};
+    (ratings[answer.criterionId] as Record<Dimension, number | null>)[answer.dimension] = answer.score;
   }
-  return { response, ratings };
+  return ratings;
 }
 
 export class WaveNotOpenError extends Error {}

@@ -6,7 +6,7 @@ import './respondent.messages.js';
 import {
   findInvitationByTokenHash,
   listCriteriaForRole,
-  loadResponse,
+  loadRatings,
   markOpened,
   type Ratings,
   type RespondentInvitation,
@@ -167,12 +167,8 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const invitation = await invitationOf(request, reply);
     if (!invitation) return reply;
     await markOpened(app.db, invitation.organizationId, invitation.invitationId);
-    const { response, ratings } = await loadResponse(
-      app.db,
-      invitation.organizationId,
-      invitation.invitationId,
-    );
-    const submitted = response?.status === 'submitted';
+    const ratings = await loadRatings(app.db, invitation.organizationId, invitation.responseId);
+    const submitted = invitation.responseStatus === 'submitted';
     const query = request.query as { done?: string; saved?: string };
     if (submitted && query.done === '1') {
       request.lang = languageFor(request, invitation.language);
@@ -181,7 +177,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const notice = query.saved === '1' ? 'respondent.savedNotice' : undefined;
     return renderForm(request, reply, invitation, {
       ratings,
-      comment: response?.comment ?? null,
+      comment: invitation.responseComment,
       submitted,
       notice,
     });
