@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './2026-11-22T1000-foundation.js';
 import * as surveys from './2026-11-22T1100-surveys.js';
 import * as answerTotals from './2026-11-22T1200-answer-totals.js';
+import * as revokedInvitations from './2026-11-22T1300-revoked-invitations.js';
 
 // Every migration, by name, in the order they run. Add a line per new file; never edit a landed one.
 // (An explicit list rather than a folder scan: it works the same under tsx, vitest and compiled JS.)
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T1000-foundation': foundation,
   '2026-11-22T1100-surveys': surveys,
   '2026-11-22T1200-answer-totals': answerTotals,
+  '2026-11-22T1300-revoked-invitations': revokedInvitations,
 };

@@ -389,6 +389,38 @@ describe('POST /r/:token (JSON)', () => {
 });
 
 describe('database rules', () => {
+  it('refuse to revoke an answered link, and to submit a response on a revoked one', async () => {
+    const wave = await openWaveWithRespondents(app);
+    await http()
+      .post(wave.customerPath)
+      .send({ answers: customerAnswers(wave.criteria), submit: true })
+      .expect(200);
+    const customer = await tokenHashOf(wave.customerPath);
+    await expect(
+      app.db
+        .updateTable('invitations')
+        .set({ revoked_at: new Date() })
+        .where('token_hash', '=', customer)
+        .execute(),
+    ).rejects.toThrow(/cannot be revoked/);
+
+    await http().post(wave.sellerPath).send({ answers: [], submit: false }).expect(200);
+    const seller = await tokenHashOf(wave.sellerPath);
+    await app.db
+      .updateTable('invitations')
+      .set({ revoked_at: new Date() })
+      .where('token_hash', '=', seller)
+      .execute();
+    const { response } = await storedResponse(wave.sellerPath);
+    await expect(
+      app.db
+        .updateTable('responses')
+        .set({ status: 'submitted', submitted_at: new Date() })
+        .where('id', '=', response?.id as string)
+        .execute(),
+    ).rejects.toThrow(/cannot be submitted/);
+  });
+
   it('refuses a score outside 1–10, a second response for an invitation, a seller performance score and a criterion of another survey', async () => {
     const wave = await openWaveWithRespondents(app);
     const other = await openWaveWithRespondents(app, { organization: 'Annen AS' });
