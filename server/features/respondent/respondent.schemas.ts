@@ -106,7 +106,10 @@ const jsonBody = z
   })
   .strict();
 
-/** The integration API: `{"answers":[{"criterionId","importance","performance"}],"comment","submit"}`; null = don't know. */
+/**
+ * The integration API: `{"answers":[{"criterionId","importance","performance"}],"comment","submit"}`;
+ * null = don't know. Sellers rate importance only: their performance must be null or left out.
+ */
 export function parseJson(
   body: unknown,
   criteria: readonly FormCriterion[],
@@ -132,13 +135,15 @@ export function parseJson(
       errors[`answers.${index}.criterionId`] = 'unknown_field';
       continue;
     }
-    if (role === 'seller' && answer.performance !== undefined) {
+    // Sellers are not asked about performance: null (no score, as the documented shape sends it) is
+    // accepted and dropped, so no performance row is stored; a number is refused.
+    if (role === 'seller' && typeof answer.performance === 'number') {
       errors[`answers.${index}.performance`] = 'unknown_field';
       continue;
     }
     const rating: Ratings[string] = {};
     if (answer.importance !== undefined) rating.importance = answer.importance;
-    if (answer.performance !== undefined) rating.performance = answer.performance;
+    if (role === 'customer' && answer.performance !== undefined) rating.performance = answer.performance;
     ratings[answer.criterionId] = rating;
   }
   const comment = checkComment(parsed.data.comment ?? null, errors);

@@ -354,14 +354,32 @@ describe('POST /r/:token (JSON)', () => {
     expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
   });
 
-  it('rejects a performance score from a seller', async () => {
+  it('accepts a seller’s documented shape with performance null on every answer, storing importance only', async () => {
     const wave = await openWaveWithRespondents(app);
-    const id = (wave.criteria[0] as SurveyCriterion).id;
-    const response = await http()
+    const answers = wave.criteria.map((c) => ({ criterionId: c.id, importance: 6, performance: null }));
+    await http()
       .post(wave.sellerPath)
-      .send({ answers: [{ criterionId: id, importance: 5, performance: 5 }] })
-      .expect(400);
-    expect(response.body.error.fields[0].field).toBe('answers.0.performance');
+      .send({ answers, comment: null, submit: true })
+      .expect(200, { status: 'submitted' });
+    const { response, answers: stored } = await storedResponse(wave.sellerPath);
+    expect(response).toMatchObject({ status: 'submitted', role: 'seller' });
+    expect(stored).toHaveLength(wave.criteria.length);
+    expect(stored.every((a) => a.dimension === 'importance' && a.score === 6)).toBe(true);
+  });
+
+  it('rejects a performance score from a seller with 400 unknown_field and stores nothing', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const answers = wave.criteria.map((c, i) => ({
+      criterionId: c.id,
+      importance: 6,
+      performance: i === 0 ? 5 : null,
+    }));
+    const response = await http().post(wave.sellerPath).send({ answers, submit: true }).expect(400);
+    expect(response.body.error).toMatchObject({
+      code: 'VALIDATION',
+      fields: [{ field: 'answers.0.performance', code: 'unknown_field' }],
+    });
+    expect((await storedResponse(wave.sellerPath)).response).toBeUndefined();
   });
 
   it('ends 20 parallel submissions on one token in exactly one response', async () => {
