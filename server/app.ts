@@ -19,6 +19,7 @@ import { staticDir } from './paths.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
+import rateLimitsPlugin from './plugins/rate-limits.js';
 import sessionsPlugin from './plugins/sessions.js';
 import viewsPlugin from './plugins/views.js';
 
@@ -49,7 +50,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
             ...loggerOptions(config.logLevel, options.pretty ?? false),
             ...(options.logStream ? { stream: options.logStream } : {}),
           },
-    trustProxy: config.nodeEnv === 'production',
+    // Client addresses (rate limits, logs) come from the socket unless a proxy is trusted explicitly.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -57,10 +65,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('config', config);
 
   // Ecosystem plugins
+  const https = config.publicUrl.startsWith('https://');
+  // Every header the product promises is set here explicitly, even where helmet's default matches.
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'form-action': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        ...(https ? { 'upgrade-insecure-requests': [] } : {}),
+      },
     },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 });
   // Uploads (the CSV import) arrive as plain body fields; the file as a Buffer of at most 2 MB.
@@ -72,6 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // Our plugins: one per shared resource
   await app.register(dbPlugin, { connectionString: config.databaseUrl });
+  await app.register(rateLimitsPlugin, config.rateLimits);
   await app.register(sessionsPlugin, {
     secret: config.sessionSecret,
     secure: config.publicUrl.startsWith('https://'),

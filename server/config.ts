@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -26,6 +27,16 @@ const envSchema = z.object({
     emptyToUndefined,
     z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   ),
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isTrustProxy, {
+        error:
+          'must be a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +51,51 @@ export interface Config {
   sessionSecret: string;
   smtpUrl: string | undefined;
   logLevel: string;
+  /**
+   * Which reverse proxies may set X-Forwarded-For/-Proto (Fastify's trustProxy): false (the default)
+   * means the client address is the socket's, whatever headers a client sends.
+   */
+  trustProxy: false | number | string[];
+  /** Failures (sign-ups: attempts) allowed per window before 429; see server/plugins/rate-limits.ts. */
+  rateLimits: RateLimitSettings;
+}
+
+export interface RateLimitSettings {
+  respondentLookups: { limit: number; windowSeconds: number };
+  loginByAddress: { limit: number; windowSeconds: number };
+  loginByAccount: { limit: number; windowSeconds: number };
+  signupByAddress: { limit: number; windowSeconds: number };
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  respondentLookups: { limit: 20, windowSeconds: 10 * 60 },
+  loginByAddress: { limit: 10, windowSeconds: 15 * 60 },
+  loginByAccount: { limit: 10, windowSeconds: 15 * 60 },
+  signupByAddress: { limit: 10, windowSeconds: 60 * 60 },
+};
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyEntries(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+function isTrustProxy(value: string): boolean {
+  if (/^\d+$/.test(value)) return true;
+  const entries = proxyEntries(value);
+  return (
+    entries.length > 0 &&
+    entries.every((entry) => {
+      if (PROXY_KEYWORDS.has(entry)) return true;
+      const [address = '', bits, ...rest] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0 || rest.length > 0) return false;
+      return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    })
+  );
 }
 
 export class ConfigError extends Error {
@@ -73,6 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     smtpUrl: vars.SMTP_URL,
     logLevel: vars.LOG_LEVEL,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    trustProxy:
+      vars.TRUST_PROXY === undefined
+        ? false
+        : /^\d+$/.test(vars.TRUST_PROXY)
+          ? Number(vars.TRUST_PROXY)
+          : proxyEntries(vars.TRUST_PROXY),
   };
 }
 

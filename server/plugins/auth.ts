@@ -23,21 +23,45 @@ declare module 'fastify' {
     /** preHandler: the caller must be signed in (or carry a valid API key), with one of `roles` if given. */
     requireRole(...roles: Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
+  interface FastifyContextConfig {
+    /**
+     * Which door a route is reached through, declared on the route (never guessed from the URL's spelling):
+     * - 'browser' (the default): the session cookie; API keys for GET downloads; CSRF on every form post.
+     * - 'api': the JSON API; API keys only, no session, no CSRF (no ambient credentials).
+     * - 'respondent': a survey link; the token in the path is the credential; no session, no CSRF.
+     */
+    surface?: 'browser' | 'api' | 'respondent';
+  }
 }
 
-export const isApiRequest = (request: FastifyRequest) => request.url.startsWith('/api/');
-const isRespondentRequest = (request: FastifyRequest) => request.url.startsWith('/r/');
+/** Route config of the JSON API under /api/v1. */
+export const API_ROUTE = { surface: 'api' } as const;
+/** Route config of the respondent links /r/<token>. */
+export const RESPONDENT_ROUTE = { surface: 'respondent' } as const;
+
+const surfaceOf = (request: FastifyRequest) => request.routeOptions.config.surface ?? 'browser';
+export const isApiRequest = (request: FastifyRequest) => surfaceOf(request) === 'api';
+
+/** Errors are answered in JSON on API routes, to JSON requests, and under /api/ when no route matched. */
+export function wantsJson(request: FastifyRequest): boolean {
+  if (isApiRequest(request)) return true;
+  if (request.headers['content-type']?.startsWith('application/json')) return true;
+  return request.is404 === true && request.url.startsWith('/api/');
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 async function authPlugin(app: FastifyInstance) {
   app.decorateRequest('principal', null);
 
   app.addHook('preHandler', async (request) => {
+    const surface = surfaceOf(request);
+    if (surface === 'respondent') return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       // Keys serve the JSON API and downloads (GET); they never drive browser forms, so a leaked key cannot
       // mint new keys or users, and CSRF protection never has to make an exception for them.
-      if (!isApiRequest(request) && request.method !== 'GET' && request.method !== 'HEAD') {
+      if (surface !== 'api' && request.method !== 'GET' && request.method !== 'HEAD') {
         throw unauthorized('API keys work with the JSON API under /api/v1 and with downloads');
       }
       const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
@@ -45,7 +69,7 @@ async function authPlugin(app: FastifyInstance) {
       if (!request.principal) throw unauthorized('Unknown or revoked API key');
       return;
     }
-    if (isApiRequest(request)) return;
+    if (surface === 'api') return;
     const { userId, organizationId } = request.session;
     if (userId && organizationId) {
       request.principal = await findPrincipalByUserId(app.db, organizationId, userId);
@@ -57,13 +81,17 @@ async function authPlugin(app: FastifyInstance) {
   // Every state-changing browser form carries a CSRF token. API calls authenticate with a bearer key
   // (no ambient credentials); respondent links carry their own secret token.
   app.addHook('preHandler', (request, reply, done) => {
-    const exempt =
-      isApiRequest(request) || isRespondentRequest(request) || request.principal?.via === 'apiKey';
+    const exempt = surfaceOf(request) !== 'browser' || request.principal?.via === 'apiKey';
     if (STATE_CHANGING.has(request.method) && !exempt) {
       app.csrfProtection(request, reply, done);
     } else {
       done();
     }
+  });
+
+  // Pages and answers for a signed-in reader, and everything the API says, are private and never cached.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.principal || isApiRequest(request)) reply.header('cache-control', 'no-store');
   });
 
   app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, reply: FastifyReply) => {

@@ -12,17 +12,27 @@ declare module 'fastify' {
 
 /** One pool per process, owned by @fastify/postgres; Kysely runs on that same pool. */
 async function dbPlugin(app: FastifyInstance, options: { connectionString: string }) {
-  await app.register(fastifyPostgres, { connectionString: options.connectionString, max: 10 });
-  // An idle client whose server went away must not crash the process. At shutdown the embedded database
-  // stops alongside the app, which is expected and not worth a warning.
+  await app.register(fastifyPostgres, {
+    connectionString: options.connectionString,
+    max: 10,
+    // While the database is away, a request waits at most this long for a connection before it is told 503.
+    connectionTimeoutMillis: 3000,
+    keepAlive: true,
+  });
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.pg.pool.on('error', (error) => {
-    if (closing) app.log.debug({ message: error.message }, 'idle database client closed at shutdown');
-    else app.log.warn({ message: error.message }, 'idle database client failed');
-  });
+  const onLostConnection = (error: Error) => {
+    // At shutdown the embedded database stops after the app, which is expected and not worth a warning.
+    if (closing) app.log.debug({ message: error.message }, 'database connection closed at shutdown');
+    else app.log.warn({ message: error.message }, 'database connection lost');
+  };
+  // A connection that dies emits 'error' on its client. The pool listens only while the client is idle;
+  // a checked-out client with no listener would throw the event and end the process. The query in flight
+  // is rejected separately and reaches the error handler as a 503.
+  app.pg.pool.on('connect', (client) => client.on('error', onLostConnection));
+  app.pg.pool.on('error', onLostConnection);
   // Kysely's destroy() would end the pool a second time: @fastify/postgres ends it on close.
   app.decorate('db', new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) }));
 }

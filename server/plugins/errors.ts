@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../lib/database-errors.js';
 import { HttpError } from '../lib/errors.js';
 import { fieldList } from '../lib/validation.js';
-import { isApiRequest } from './auth.js';
+import { wantsJson } from './auth.js';
+import { TooManyRequestsError } from './rate-limits.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -16,7 +18,12 @@ const MESSAGE_KEYS: Record<number, string> = {
   400: 'error.badRequest',
   403: 'error.forbidden',
   404: 'error.notFound',
+  429: 'error.tooManyRequests',
+  503: 'error.unavailable',
 };
+
+/** Seconds a client is told to wait before trying again while the database is away. */
+const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 function describe(error: FastifyError | Error): ErrorBody {
   if (error instanceof HttpError) {
@@ -24,6 +31,9 @@ function describe(error: FastifyError | Error): ErrorBody {
   }
   if (error instanceof ZodError) {
     return { statusCode: 400, code: 'BAD_REQUEST', message: 'Invalid request', fields: fieldList(error) };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { statusCode: 503, code: 'UNAVAILABLE', message: 'The service is briefly unavailable; try again' };
   }
   const fastifyError = error as FastifyError;
   const statusCode = fastifyError.statusCode ?? 500;
@@ -36,7 +46,8 @@ function describe(error: FastifyError | Error): ErrorBody {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
-  if (isApiRequest(request) || request.headers['content-type']?.startsWith('application/json')) {
+  if (body.statusCode === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+  if (wantsJson(request)) {
     const { statusCode, ...error } = body;
     return reply.code(statusCode).type('application/json').send({ error });
   }
@@ -54,7 +65,10 @@ function send(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
 async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = describe(error);
-    if (body.statusCode >= 500) {
+    if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (body.statusCode === 503) {
+      request.log.warn({ message: error.message }, 'database unavailable');
+    } else if (body.statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
       request.log.info({ code: body.code, statusCode: body.statusCode }, 'request rejected');

@@ -1,11 +1,12 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
-import type { FastifyInstance, Session } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { sha256 } from '../lib/crypto.js';
+import { hmac, sha256 } from '../lib/crypto.js';
 
 declare module 'fastify' {
   interface Session {
@@ -18,6 +19,17 @@ const SESSION_TTL_MS = 12 * 3600 * 1000;
 
 type Callback = (error?: unknown) => void;
 type StoredSession = Session;
+
+/**
+ * Calls a session-store callback outside the promise chain of the query. Fastify writes the response from
+ * inside the store's callback; if that throws, it must not turn into an unhandled rejection.
+ */
+function settle<T>(query: Promise<T>, onDone: (value: T) => void, onError: Callback): void {
+  query.then(
+    (value) => setImmediate(onDone, value),
+    (error) => setImmediate(onError, error),
+  );
+}
 
 /**
  * Sessions live in PostgreSQL, keyed by a hash of the cookie's id, so a database read alone
@@ -34,7 +46,7 @@ class PostgresSessionStore {
       user_id: session.userId ?? null,
       expires_at: session.cookie.expires ?? new Date(Date.now() + SESSION_TTL_MS),
     };
-    this.db
+    const query = this.db
       .insertInto('sessions')
       .values(row)
       .onConflict((oc) =>
@@ -45,31 +57,52 @@ class PostgresSessionStore {
           expires_at: row.expires_at,
         }),
       )
-      .execute()
-      .then(() => callback(), callback);
+      .execute();
+    settle(query, () => callback(), callback);
   }
 
   get(sessionId: string, callback: (error: unknown, session?: StoredSession | null) => void): void {
-    this.db
+    const query = this.db
       .selectFrom('sessions')
       .select('data')
       .where('id', '=', sha256(sessionId).toString('hex'))
       .where('expires_at', '>', new Date())
-      .executeTakeFirst()
-      .then((row) => callback(null, (row?.data as StoredSession | undefined) ?? null), callback);
+      .executeTakeFirst();
+    settle(query, (row) => callback(null, (row?.data as StoredSession | undefined) ?? null), callback);
   }
 
   destroy(sessionId: string, callback: Callback): void {
-    this.db
+    const query = this.db
       .deleteFrom('sessions')
       .where('id', '=', sha256(sessionId).toString('hex'))
-      .execute()
-      .then(() => callback(), callback);
+      .execute();
+    settle(query, () => callback(), callback);
+  }
+}
+
+/** Whom a CSRF token is bound to: the signed-in user, or nobody (never empty: the library refuses ''). */
+export function csrfUserInfo(request: FastifyRequest): string {
+  const userId = request.session?.userId;
+  return userId ? `user:${userId}` : 'anonymous';
+}
+
+/**
+ * Node refuses to write a header value outside Latin-1 or with control characters, and throws while the
+ * response is being written — from inside the session store's callback, out of the error handler's reach.
+ * Checked here, before the session hook, a bad value becomes an ordinary error the handler answers.
+ */
+function assertWritableHeaders(reply: FastifyReply) {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    validateHeaderName(name);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined) validateHeaderValue(name, String(item));
+    }
   }
 }
 
 async function sessionsPlugin(app: FastifyInstance, options: { secret: string; secure: boolean }) {
-  await app.register(fastifyCookie);
+  app.addHook('onSend', async (_request, reply) => assertWritableHeaders(reply));
+  await app.register(fastifyCookie, { secret: options.secret });
   await app.register(fastifySession, {
     cookieName: 'vd_session',
     secret: options.secret,
@@ -77,7 +110,15 @@ async function sessionsPlugin(app: FastifyInstance, options: { secret: string; s
     saveUninitialized: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: SESSION_TTL_MS },
   });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  // CSRF by signed double-submit cookie, bound to the signed-in user: an anonymous page (login, sign-up)
+  // writes nothing to the database, and a token made for one user is worth nothing to another.
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: options.secure ? '__Host-csrf' : 'csrf',
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secure, signed: true },
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: hmac(options.secret, 'csrf').toString('base64url') },
+  });
   // Expired rows go eventually; a stale row is already ignored by get().
   const sweep = setInterval(() => {
     app.db

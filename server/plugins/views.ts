@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { formatNumber, isLang, type Lang, localizeError, translate } from '../lib/i18n.js';
 import { viewsDir } from '../paths.js';
+import { csrfUserInfo } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -117,7 +118,10 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
         path: request.url.split('?')[0],
         ...data,
       };
-      if (typeof this.generateCsrf === 'function' && !data.noSession) context.csrfToken = this.generateCsrf();
+      if (typeof this.generateCsrf === 'function' && !data.noSession) {
+        // Bound to the signed-in user, as sessions.ts verifies it.
+        context.csrfToken = this.generateCsrf({ userInfo: csrfUserInfo(request) });
+      }
       this.code(statusCode).type('text/html; charset=utf-8');
       return this.view(template, context);
     },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp } from '../../server/app.js';
-import type { Config } from '../../server/config.js';
+import { type Config, DEFAULT_RATE_LIMITS } from '../../server/config.js';
 import { withDatabase } from './database-url.js';
 
 /** A database of this test file's own, cloned from the migrated template. */
@@ -30,6 +30,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: 'http://localhost:3000',
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     smtpUrl: undefined,
+    trustProxy: false,
+    // Test files sign up many organisations from one address; the sign-up limit has its own tests.
+    rateLimits: { ...DEFAULT_RATE_LIMITS, signupByAddress: { limit: 10_000, windowSeconds: 3600 } },
     logLevel: process.env.TEST_LOG === '1' ? 'error' : 'silent',
     ...overrides,
   };

@@ -3,7 +3,7 @@ import { isRoleAddress } from '../../lib/email.js';
 import { badRequest, conflict, notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
-import { principalOf } from '../../plugins/auth.js';
+import { API_ROUTE, principalOf } from '../../plugins/auth.js';
 import { isUniqueViolation } from '../auth/auth.queries.js';
 import { type CheckedImport, checkImport, commitImport, isImportable } from './account-import.service.js';
 import './accounts.messages.js';
@@ -299,14 +299,14 @@ export default async function accountsRoutes(app: FastifyInstance) {
     return reply.redirect(`/accounts/${account.id}`, 303);
   });
 
-  app.get('/api/v1/accounts', managers, async (request) => {
+  app.get('/api/v1/accounts', { ...managers, config: API_ROUTE }, async (request) => {
     const accounts = await listAccounts(app.db, principalOf(request).organizationId);
     return {
       accounts: accounts.map(({ id, name, segment, kamUserId }) => ({ id, name, segment, kamUserId })),
     };
   });
 
-  app.post('/api/v1/accounts', managers, async (request, reply) => {
+  app.post('/api/v1/accounts', { ...managers, config: API_ROUTE }, async (request, reply) => {
     const organizationId = principalOf(request).organizationId;
     const parsed = accountApiBody.safeParse(request.body ?? {});
     if (!parsed.success) throw badRequest('Invalid account', fieldList(parsed.error));

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sha256 } from '../../lib/crypto.js';
 import { translate } from '../../lib/i18n.js';
 import { verifyPassword } from '../../lib/passwords.js';
 import { fieldErrors } from '../../lib/validation.js';
+import { TooManyRequestsError } from '../../plugins/rate-limits.js';
 import { findLoginByEmail, isUniqueViolation } from './auth.queries.js';
 import { loginBody, safeNext, signupBody } from './auth.schemas.js';
 import { createOrganization } from './organizations.service.js';
@@ -22,6 +24,9 @@ export default async function authRoutes(app: FastifyInstance) {
   app.get('/signup', async (_request, reply) => reply.render('auth/signup', { values: {}, errors: {} }));
 
   app.post('/signup', async (request, reply) => {
+    // Every attempt counts: sign-up creates an organisation, which nobody needs to do often from one address.
+    await app.rateLimits.signupByAddress.assertAllowed(request.ip);
+    await app.rateLimits.signupByAddress.recordFailure(request.ip);
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const values = { organization: raw.organization, name: raw.name, email: raw.email };
     const parsed = signupBody.safeParse(raw);
@@ -53,14 +58,32 @@ export default async function authRoutes(app: FastifyInstance) {
     const parsed = loginBody.safeParse(request.body ?? {});
     const email = parsed.success ? parsed.data.email.trim().toLowerCase() : '';
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
+    // Failed attempts are limited per address and per account; a refused attempt is not verified at all,
+    // and looks the same whether or not the account exists.
+    const limits = app.rateLimits;
+    const accountKey = sha256(email).toString('hex');
+    try {
+      await limits.loginByAddress.assertAllowed(request.ip);
+      await limits.loginByAccount.assertAllowed(accountKey);
+    } catch (error) {
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      const minutes = Math.ceil(error.retryAfterSeconds / 60);
+      return reply.render('auth/login', { values: { email, next }, tooMany: true, minutes }, 429);
+    }
     // Control characters (NUL among them) never name a login, and PostgreSQL refuses NUL in text.
     const login = email && !/[\u0000-\u001f]/.test(email) ? await findLoginByEmail(app.db, email) : undefined;
     // Unknown email and wrong password take the same path, the same time and the same message.
     const ok = await verifyPassword(login?.passwordHash, parsed.success ? parsed.data.password : '');
     if (!login || !ok) {
+      await Promise.all([
+        limits.loginByAddress.recordFailure(request.ip),
+        limits.loginByAccount.recordFailure(accountKey),
+      ]);
       request.log.info({ event: 'login_failed' }, 'login failed');
       return reply.render('auth/login', { values: { email, next }, failed: true }, 401);
     }
+    await limits.loginByAccount.reset(accountKey);
     await signIn(request, login.organizationId, login.userId);
     return reply.redirect(next, 303);
   });

@@ -15,9 +15,22 @@ export const loginBody = z.object({
   next: z.string().max(2000).optional(),
 });
 
-/** Only a same-site path may be a redirect target: "/x", never "//host" or "/\\host" or a URL. */
+const LOCAL_ORIGIN = 'http://next.invalid';
+
+/**
+ * Where to go after login: a same-origin relative path, parsed as a URL (so "//host", "/\\host", "/./
+ * /host" and the like resolve to another origin and are refused) and serialised percent-encoded, so
+ * that nothing outside ASCII or with control characters can reach the Location header. Anything else: "/".
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, LOCAL_ORIGIN);
+  } catch {
     return '/';
-  return /[\u0000-\u001f]/.test(next) ? '/' : next;
+  }
+  const path = `${url.pathname}${url.search}`;
+  if (url.origin !== LOCAL_ORIGIN || !path.startsWith('/') || path.startsWith('//')) return '/';
+  return path;
 }

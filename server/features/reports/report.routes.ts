@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import { fieldList } from '../../lib/validation.js';
-import { isApiRequest, principalOf } from '../../plugins/auth.js';
+import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
 import { contentDisposition, csvLines, cursorRows } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
@@ -36,7 +36,7 @@ function filtersOf(request: FastifyRequest): ReportQuery {
 export default async function reportRoutes(app: FastifyInstance) {
   const readers = { preHandler: app.requireRole('admin', 'manager', 'kam') };
 
-  app.get('/api/v1/surveys/:id/report', readers, async (request) => {
+  app.get('/api/v1/surveys/:id/report', { ...readers, config: API_ROUTE }, async (request) => {
     const surveyId = surveyIdOf(request);
     const report = await buildSurveyReport(
       app.db,

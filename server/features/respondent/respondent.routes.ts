@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Language } from '../../db/database.js';
 import { isLang, translate } from '../../lib/i18n.js';
+import { RESPONDENT_ROUTE } from '../../plugins/auth.js';
 import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
 import {
@@ -33,6 +34,17 @@ const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
  * logger.ts), never put in another URL, and an unknown, malformed or revoked token gets the same 404.
  */
 export default async function respondentRoutes(app: FastifyInstance) {
+  /**
+   * Guessing links: an address with too many unknown tokens gets 429 on every link until its window ends.
+   * Valid lookups never count, so colleagues behind the same address keep working until then.
+   */
+  const respondent = {
+    config: RESPONDENT_ROUTE,
+    onRequest: async (request: FastifyRequest) => {
+      await app.rateLimits.respondentLookups.assertAllowed(request.ip);
+    },
+  };
+
   async function invitationOf(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -44,6 +56,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     reply.header('cache-control', 'no-store');
     reply.header('x-robots-tag', 'noindex');
     if (!invitation) {
+      await app.rateLimits.respondentLookups.recordFailure(request.ip);
       await sendState(request, reply, 404, 'NOT_FOUND', 'respondent.notFound', request.lang);
       return null;
     }
@@ -163,7 +176,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     );
   }
 
-  app.get('/r/:token', async (request, reply) => {
+  app.get('/r/:token', respondent, async (request, reply) => {
     const invitation = await invitationOf(request, reply);
     if (!invitation) return reply;
     await markOpened(app.db, invitation.organizationId, invitation.invitationId);
@@ -183,7 +196,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     });
   });
 
-  app.post('/r/:token', async (request, reply) => {
+  app.post('/r/:token', respondent, async (request, reply) => {
     const invitation = await invitationOf(request, reply);
     if (!invitation) return reply;
     const json = isJson(request);

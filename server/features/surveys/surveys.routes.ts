@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
-import { principalOf } from '../../plugins/auth.js';
+import { API_ROUTE, principalOf } from '../../plugins/auth.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
 import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
@@ -87,7 +87,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
 
   // ---- JSON API -------------------------------------------------------------------------------
 
-  app.post('/api/v1/surveys', managers, async (request, reply) => {
+  app.post('/api/v1/surveys', { ...managers, config: API_ROUTE }, async (request, reply) => {
     const { organizationId } = principalOf(request);
     const body = parseOr400(createSurveyBody, request.body);
     const criteria = body.criteria
@@ -117,12 +117,12 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.code(201).send(survey);
   });
 
-  app.get('/api/v1/surveys/:id', managers, async (request) => {
+  app.get('/api/v1/surveys/:id', { ...managers, config: API_ROUTE }, async (request) => {
     const { organizationId } = principalOf(request);
     return surveyJson(organizationId, (await surveyOf(request)).id);
   });
 
-  app.post('/api/v1/surveys/:id/invitations', managers, async (request, reply) => {
+  app.post('/api/v1/surveys/:id/invitations', { ...managers, config: API_ROUTE }, async (request, reply) => {
     const { organizationId } = principalOf(request);
     const survey = await surveyOf(request);
     if (survey.status === 'closed') throw badRequest('The wave is closed');
@@ -145,7 +145,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
     ['open', 'open'],
     ['close', 'closed'],
   ] as const) {
-    app.post(`/api/v1/surveys/:id/${action}`, managers, async (request) => {
+    app.post(`/api/v1/surveys/:id/${action}`, { ...managers, config: API_ROUTE }, async (request) => {
       const { organizationId } = principalOf(request);
       const survey = await surveyOf(request);
       if (!(await transitionSurvey(app.db, organizationId, survey.id, to)) && survey.status !== to) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors } from '../../lib/validation.js';
-import { principalOf } from '../../plugins/auth.js';
+import { API_ROUTE, principalOf } from '../../plugins/auth.js';
 import { isUniqueViolation } from '../auth/auth.queries.js';
 import { createMember } from '../auth/organizations.service.js';
 import { deactivateUser, listUsers } from './users.queries.js';
@@ -43,7 +43,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     return reply.redirect('/users', 303);
   });
 
-  app.get('/api/v1/me', { preHandler: app.requireRole() }, async (request) => {
+  app.get('/api/v1/me', { config: API_ROUTE, preHandler: app.requireRole() }, async (request) => {
     const principal = principalOf(request);
     return {
       organization: { id: principal.organizationId, name: principal.organizationName },
@@ -51,7 +51,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     };
   });
 
-  app.get('/api/v1/users', adminOnly, async (request) => {
+  app.get('/api/v1/users', { ...adminOnly, config: API_ROUTE }, async (request) => {
     const users = await listUsers(app.db, principalOf(request).organizationId);
     return { users };
   });

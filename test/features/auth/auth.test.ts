@@ -49,19 +49,29 @@ describe('sign-up, login and logout', () => {
     await agent.get('/users').expect(200);
   });
 
-  it('gives a new session id at login (no session fixation)', async () => {
-    const { email, password } = await signUp(app);
+  it('gives a new session id at login, even over a session planted before it (no session fixation)', async () => {
+    const first = await signUp(app);
+    const second = await signUp(app);
     const agent = browser(app);
-    const page = await agent.get('/login').expect(200);
-    const before = /vd_session=([^;]+)/.exec(String(page.headers['set-cookie']))?.[1];
-    const login = await agent
-      .post('/login')
-      .type('form')
-      .send({ _csrf: csrfFrom(page.text), email, password });
-    const after = /vd_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1];
-    expect(before).toBeDefined();
+    const loginAs = async (email: string, password: string) => {
+      const page = await agent.get('/login').expect(200);
+      const login = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email, password });
+      expect(login.status).toBe(303);
+      return /vd_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1];
+    };
+    const planted = await loginAs(first.email, first.password);
+    const after = await loginAs(second.email, second.password);
+    expect(planted).toBeDefined();
     expect(after).toBeDefined();
-    expect(after).not.toBe(before);
+    expect(after).not.toBe(planted);
+    // The planted id is worth nothing afterwards.
+    const replay = await supertest(app.server)
+      .get('/settings/api-keys')
+      .set('Cookie', `vd_session=${planted}`);
+    expect(replay.status).toBe(303);
   });
 
   it('answers a wrong password and an unknown email with the same 401 and message', async () => {
