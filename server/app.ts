@@ -35,7 +35,7 @@ export interface BuildOptions {
   /** Pretty logs: only when a person watches a terminal. */
   pretty?: boolean;
   /** Where log lines go (tests capture them). */
-  logStream?: NodeJS.WritableStream;
+  logStream?: { write(line: string): void };
 }
 
 /** The table of contents: ecosystem plugins, our plugins, features — in that order. */

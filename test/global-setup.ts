@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -15,6 +15,8 @@ declare module 'vitest' {
     serverUrl: string;
     /** A migrated database every test file clones. */
     templateDatabase: string;
+    /** This run's folder: logs/ of every test app, and tokens.txt, the respondent tokens they sent out. */
+    runDir: string;
   }
 }
 
@@ -25,13 +27,13 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedDatabase | undefined;
   let dataDir: string | undefined;
-  let serverUrl = testDatabaseUrl();
-  if (!serverUrl) {
+  async function startOwnServer(): Promise<string> {
     dataDir = mkdtempSync(path.join(tmpdir(), 'viktig-dyktig-test-'));
     chmodSync(dataDir, 0o755);
     embedded = await startEmbeddedPostgres(dataDir);
-    serverUrl = embedded.url;
+    return embedded.url;
   }
+  const serverUrl = testDatabaseUrl() ?? (await startOwnServer());
 
   const templateDatabase = `vd_template_${process.pid}`;
   try {
@@ -52,17 +54,57 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
+  const runDir = mkdtempSync(path.join(tmpdir(), 'viktig-dyktig-run-'));
   project.provide('serverUrl', serverUrl);
   project.provide('templateDatabase', templateDatabase);
+  project.provide('runDir', runDir);
 
   return async () => {
+    try {
+      assertNoTokenLogged(runDir);
+    } catch (error) {
+      // vitest reports an error thrown here but keeps its exit code: set it, so the run fails.
+      process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    } finally {
+      await stopDatabase();
+    }
+  };
+
+  async function stopDatabase() {
     if (embedded) {
       await embedded.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     } else {
       await adminQuery(serverUrl, `drop database if exists ${templateDatabase} with (force)`);
     }
-  };
+  }
+}
+
+/**
+ * Every respondent token a test app sent out, searched for in every log line of the run. A token in a log
+ * fails the run (the folder is kept for inspection); otherwise the folder is removed.
+ */
+export function assertNoTokenLogged(runDir: string) {
+  const tokensFile = path.join(runDir, 'tokens.txt');
+  const tokens = existsSync(tokensFile)
+    ? new Set(readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean))
+    : new Set<string>();
+  const logDir = path.join(runDir, 'logs');
+  const logs = existsSync(logDir) ? readdirSync(logDir).map((file) => path.join(logDir, file)) : [];
+  const leaks = logs.filter((file) => {
+    const text = readFileSync(file, 'utf8');
+    return [...tokens].some((token) => text.includes(token));
+  });
+  if (leaks.length > 0) {
+    throw new Error(
+      `Respondent tokens found in ${leaks.length} log file(s) of this run (of ${tokens.size} tokens sent): ${leaks.join(', ')}`,
+    );
+  }
+  process.stdout.write(
+    `\nNo respondent token in the logs: ${tokens.size} tokens, ${logs.length} log files.\n`,
+  );
+  rmSync(runDir, { recursive: true, force: true });
 }
 
 async function adminQuery(serverUrl: string, statement: string) {
