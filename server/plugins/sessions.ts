@@ -90,14 +90,23 @@ export function csrfUserInfo(request: FastifyRequest): string {
  * Node refuses to write a header value outside Latin-1 or with control characters, and throws while the
  * response is being written — from inside the session store's callback, out of the error handler's reach.
  * Checked here, before the session hook, a bad value becomes an ordinary error the handler answers.
+ * Every bad header is removed first: the handler's own answer passes through this hook too, and were it
+ * refused again, Fastify's fallback handler would answer with the error's code and message.
  */
 function assertWritableHeaders(reply: FastifyReply) {
+  let refused: unknown;
   for (const [name, value] of Object.entries(reply.getHeaders())) {
-    validateHeaderName(name);
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) validateHeaderValue(name, String(item));
+    try {
+      validateHeaderName(name);
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) validateHeaderValue(name, String(item));
+      }
+    } catch (error) {
+      reply.removeHeader(name);
+      refused ??= error;
     }
   }
+  if (refused) throw refused;
 }
 
 async function sessionsPlugin(app: FastifyInstance, options: { secret: string; secure: boolean }) {
