@@ -82,7 +82,8 @@ export interface ContactsTable {
   account_id: string;
   name: string | null;
   email: string;
-  language: Generated<Language>;
+  /** null: not known, so an invitation uses its wave's language (migration contact-language-optional). */
+  language: ColumnType<Language | null, Language | null | undefined, Language | null>;
   created_at: Generated<Date>;
 }
 

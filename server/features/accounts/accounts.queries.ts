@@ -10,7 +10,8 @@ export interface AccountFields {
 export interface NewContact {
   email: string;
   name: string | null;
-  language: Language;
+  /** null: not known; an invitation then uses its wave's language. */
+  language: Language | null;
 }
 
 export function listAccounts(db: Db, organizationId: string) {
@@ -111,6 +112,27 @@ export function listContacts(db: Db, organizationId: string, accountId: string) 
     .where('account_id', '=', accountId)
     .orderBy(sql`lower(coalesce(name, email))`)
     .execute();
+}
+
+/** The organisation's contact with this id, with its account. */
+export function findContact(db: Db, organizationId: string, contactId: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'account_id as accountId', 'name', 'email', 'language'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+}
+
+/** The account's contact with this email (case-insensitive, as the unique index compares). */
+export function findContactByEmail(db: Db, organizationId: string, accountId: string, email: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'account_id as accountId', 'name', 'email', 'language'])
+    .where('organization_id', '=', organizationId)
+    .where('account_id', '=', accountId)
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .executeTakeFirst();
 }
 
 /** Throws a unique violation when the account already has this email (case-insensitive). */

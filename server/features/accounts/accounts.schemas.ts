@@ -27,7 +27,11 @@ export const accountApiBody = z.object({
 export const contactForm = z.object({
   name: optionalSingleLine(200).transform((name) => name ?? null),
   email: emailSchema,
-  language: z.enum(CONTACT_LANGUAGES, 'Choose nb or en'),
+  // Empty: not known, so each wave's own language is used.
+  language: z.preprocess(
+    (value) => (value === '' ? null : value),
+    z.enum(CONTACT_LANGUAGES, 'Choose nb or en').nullable(),
+  ),
 });
 export type ContactInput = z.infer<typeof contactForm>;
 

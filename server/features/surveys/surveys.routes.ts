@@ -1,13 +1,18 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Language } from '../../db/database.js';
+import { isRoleAddress } from '../../lib/email.js';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
+import { listAccounts } from '../accounts/accounts.queries.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
 import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
-import { createInvitations } from './invitations.service.js';
+import { listContactsForWave, listUsersForWave } from './invitations.queries.js';
+import { createInvitations, InvitationProblems } from './invitations.service.js';
+import './invitations.messages.js';
 import './surveys.messages.js';
 import {
   findSurvey,
@@ -23,9 +28,12 @@ import {
 import {
   createInvitationsBody,
   createSurveyBody,
+  type InvitationInput,
   invitationInput,
   invitationParams,
   newSurveyForm,
+  pickForm,
+  pickQuery,
   surveyParams,
 } from './surveys.schemas.js';
 
@@ -248,6 +256,161 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.render('surveys/show', await surveyPageData(request));
   });
 
+  // ---- Inviting from contacts and users (/surveys/:id/invite) ---------------------------------------
+  // A GET form chooses accounts and re-renders with their contacts ticked; a POST form invites the ticked
+  // contacts and users. Works without JavaScript; every lookup is scoped by the signed-in organisation.
+
+  interface Picked {
+    accountIds: readonly string[];
+    /** What was posted, when the page is re-rendered after a refusal; else every contact not yet invited. */
+    ticked?: { contacts: ReadonlySet<string>; users: ReadonlySet<string> };
+    /** Messages next to a contact (`accountId:contactId`) or user (`user:<id>`), and for the whole form. */
+    errors?: { byChoice: ReadonlyMap<string, string>; form: readonly string[] };
+  }
+
+  async function renderPickPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    survey: { id: string; name: string; language: Language; status: string },
+    picked: Picked,
+    statusCode = 200,
+  ) {
+    const { organizationId } = principalOf(request);
+    const t = (message: string, params?: Record<string, unknown>) => translate(request.lang, message, params);
+    const accounts = await listAccounts(app.db, organizationId);
+    const chosen = new Set(picked.accountIds);
+    const chosenAccounts = accounts.filter((account) => chosen.has(account.id));
+    const [contacts, users] = await Promise.all([
+      listContactsForWave(
+        app.db,
+        organizationId,
+        survey.id,
+        chosenAccounts.map((account) => account.id),
+      ),
+      listUsersForWave(app.db, organizationId, survey.id),
+    ]);
+    const waveLanguage = t('pick.waveLanguage', { language: t(`language.${survey.language}`) });
+    const errorOf = (choice: string) => picked.errors?.byChoice.get(choice);
+    reply.header('cache-control', 'no-store');
+    return reply.render(
+      'surveys/invite',
+      {
+        title: t('pick.title'),
+        survey,
+        closed: survey.status === 'closed',
+        accounts: accounts.map((account) => ({ ...account, chosen: chosen.has(account.id) })),
+        chosenAccounts: chosenAccounts.map((account) => ({
+          id: account.id,
+          name: account.name,
+          contacts: contacts
+            .filter((contact) => contact.accountId === account.id)
+            .map((contact) => {
+              const value = `${account.id}:${contact.id}`;
+              return {
+                value,
+                inputId: `contact-${contact.id}`,
+                name: contact.name,
+                email: contact.email,
+                invited: contact.invited,
+                checked: picked.ticked ? picked.ticked.contacts.has(value) : !contact.invited,
+                language: contact.language ? t(`language.${contact.language}`) : waveLanguage,
+                roleAddress: isRoleAddress(contact.email),
+                error: errorOf(value),
+              };
+            }),
+        })),
+        users: users.map((user) => ({
+          ...user,
+          inputId: `user-${user.id}`,
+          checked: picked.ticked?.users.has(user.id) ?? false,
+          error: errorOf(`user:${user.id}`),
+        })),
+        formErrors: picked.errors?.form ?? [],
+      },
+      statusCode,
+    );
+  }
+
+  app.get('/surveys/:id/invite', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    const { accountIds } = pickQuery.parse(request.query ?? {});
+    return renderPickPage(request, reply, survey, { accountIds });
+  });
+
+  app.post('/surveys/:id/invite', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const t = (message: string, params?: Record<string, unknown>) => translate(request.lang, message, params);
+    const form = pickForm.safeParse(request.body ?? {});
+    if (!form.success) {
+      // Not what the page offers (a forged or stale form): show the page again, ticked as at first.
+      const { accountIds } = pickQuery.parse(request.body ?? {});
+      const errors = { byChoice: new Map(), form: [t('pick.errorInvalid')] };
+      return renderPickPage(request, reply, survey, { accountIds, errors }, 400);
+    }
+    const { accountIds, contacts, userIds } = form.data;
+    const ticked = {
+      contacts: new Set(contacts.map((c) => `${c.accountId}:${c.contactId}`)),
+      users: new Set(userIds),
+    };
+    const refuse = (messages: string[], byChoice = new Map<string, string>()) =>
+      renderPickPage(
+        request,
+        reply,
+        survey,
+        { accountIds, ticked, errors: { byChoice, form: messages } },
+        400,
+      );
+    if (survey.status === 'closed') return refuse([t('pick.errorClosed')]);
+    if (contacts.length + userIds.length === 0) return refuse([t('pick.errorNothing')]);
+
+    const inputs: InvitationInput[] = [
+      ...contacts.map((c) => ({ role: 'customer' as const, accountId: c.accountId, contactId: c.contactId })),
+      ...userIds.map((userId) => ({ role: 'seller' as const, userId })),
+    ];
+    const choiceOf = (index: number) => {
+      const input = inputs[index];
+      return input?.role === 'customer' ? `${input.accountId}:${input.contactId}` : `user:${input?.userId}`;
+    };
+    try {
+      await createInvitations(
+        app.db,
+        {
+          organizationId,
+          surveyId: survey.id,
+          surveyLanguage: survey.language,
+          linkKey: key,
+          publicUrl: app.config.publicUrl,
+        },
+        inputs,
+      );
+      return reply.redirect(`/surveys/${survey.id}`, 303);
+    } catch (caught) {
+      if (!(caught instanceof InvitationProblems)) throw caught;
+      const messages = caught.problems.map((p) => {
+        const email = p.email ?? '';
+        switch (p.reason) {
+          case 'unknownContact':
+            return t('pick.unknownContact');
+          case 'contactOfOtherAccount':
+            return t('pick.contactOfOtherAccount', { email });
+          case 'unknownUser':
+            return t('pick.unknownUser');
+          case 'alreadyInvited':
+            return p.email ? t('pick.alreadyInvitedError', { email }) : t('invite.errorDuplicate');
+          case 'repeated':
+            return t('pick.repeated', { email });
+          default:
+            return t('pick.invalid');
+        }
+      });
+      const byChoice = new Map(
+        caught.problems.flatMap((p, i) => (p.index === null ? [] : [[choiceOf(p.index), messages[i] ?? '']])),
+      );
+      return refuse([...new Set(messages)], byChoice);
+    }
+  });
+
   // The page's invite form: one role, several addresses (one per line), customers on one account.
   const inviteForm = z.object({
     role: z.enum(['customer', 'seller']),
@@ -280,15 +443,21 @@ export default async function surveysRoutes(app: FastifyInstance) {
       });
     });
     const bad = inputs.findIndex((input) => !input.success);
-    let error: string | undefined;
+    const badInput = inputs[bad];
+    const t = (message: string, params?: Record<string, unknown>) => translate(request.lang, message, params);
+    // Each message sits next to its field; a closed wave is the whole form's.
+    let errors: { _form?: string; accountId?: string; emails?: string } | undefined;
     if (!form.success) {
-      error = form.error.issues.some((issue) => issue.message === 'invite.errorLong')
-        ? 'invite.errorLong'
-        : 'invite.errorEmpty';
-    } else if (lines.length === 0) error = 'invite.errorEmpty';
-    else if (bad >= 0) error = 'invite.errorLine';
-    else if (survey.status === 'closed') error = 'invite.errorClosed';
-    if (!error) {
+      errors = form.error.issues.some((issue) => issue.message === 'invite.errorLong')
+        ? { emails: t('invite.errorLong') }
+        : { emails: t('invite.errorEmpty') };
+    } else if (lines.length === 0) errors = { emails: t('invite.errorEmpty') };
+    else if (badInput && !badInput.success) {
+      errors = badInput.error.issues.some((issue) => issue.path[0] === 'accountId')
+        ? { accountId: t('invite.errorAccount') }
+        : { emails: `${t('invite.errorLine')} ${lines[bad]}` };
+    } else if (survey.status === 'closed') errors = { _form: t('invite.errorClosed') };
+    if (!errors) {
       try {
         await createInvitations(
           app.db,
@@ -303,16 +472,21 @@ export default async function surveysRoutes(app: FastifyInstance) {
         );
         return reply.redirect(`/surveys/${survey.id}`, 303);
       } catch (caught) {
-        const code = (caught as { code?: string }).code;
-        if (code !== 'CONFLICT' && code !== 'BAD_REQUEST') throw caught;
-        error = code === 'CONFLICT' ? 'invite.errorDuplicate' : 'invite.errorAccount';
+        if (!(caught instanceof InvitationProblems)) throw caught;
+        const addresses = (reason: string) =>
+          caught.problems.flatMap((p) => (p.reason === reason && p.email ? [p.email] : [])).join(', ');
+        const repeated = addresses('repeated');
+        const invited = addresses('alreadyInvited');
+        errors = repeated
+          ? { emails: t('invite.repeatedOf', { emails: repeated }) }
+          : invited
+            ? { emails: t('invite.duplicateOf', { emails: invited }) }
+            : caught.statusCode === 409
+              ? { emails: t('invite.errorDuplicate') }
+              : { accountId: t('invite.errorAccount') };
       }
     }
-    const data = await surveyPageData(request, {
-      values: request.body,
-      inviteError: error,
-      badLine: bad >= 0 ? lines[bad] : undefined,
-    });
+    const data = await surveyPageData(request, { values: request.body, inviteErrors: errors });
     return reply.render('surveys/show', data, 400);
   });
 

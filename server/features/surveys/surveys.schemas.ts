@@ -36,23 +36,41 @@ export const createSurveyBody = z
   })
   .strict();
 
-/** One invitation, from the API or a page. */
+/**
+ * One invitation, from the API or a page. A customer is an existing contact (`contactId`: the address and the
+ * account are the contact's) or an address on an account (`accountId` + `email`); a seller is a user of the
+ * organisation (`userId`) or an address. Left out, the name and the language come from the contact or user.
+ */
 export const invitationInput = z
   .object({
     role: z.enum(['customer', 'seller'], 'Must be customer or seller'),
-    email: emailSchema,
+    email: emailSchema.optional(),
     name: optionalSingleLine(200),
     language: language.optional(),
     accountId: z.uuid('Not a valid account id').optional(),
+    contactId: z.uuid('Not a valid contact id').optional(),
+    userId: z.uuid('Not a valid user id').optional(),
   })
   .strict()
-  .refine((invitation) => invitation.role !== 'customer' || invitation.accountId, {
+  .refine((invitation) => invitation.role !== 'customer' || invitation.accountId || invitation.contactId, {
     message: 'accountId is required for customers',
     path: ['accountId'],
   })
   .refine((invitation) => invitation.role !== 'seller' || !invitation.accountId, {
     message: 'Sellers belong to no account',
     path: ['accountId'],
+  })
+  .refine((invitation) => invitation.role === 'customer' || !invitation.contactId, {
+    message: 'Only customers are contacts',
+    path: ['contactId'],
+  })
+  .refine((invitation) => invitation.role === 'seller' || !invitation.userId, {
+    message: 'Only sellers are users',
+    path: ['userId'],
+  })
+  .refine((invitation) => invitation.email || invitation.contactId || invitation.userId, {
+    message: 'Required',
+    path: ['email'],
   });
 export type InvitationInput = z.infer<typeof invitationInput>;
 
@@ -62,6 +80,37 @@ export const createInvitationsBody = z
     invitations: z.array(invitationInput).min(1, 'At least one invitation').max(1000, 'At most 1000 at once'),
   })
   .strict();
+
+/** A form field sent once arrives as a string, sent repeatedly (ticked checkboxes) as an array. */
+const repeated = <T extends z.ZodType>(item: T, max: number) =>
+  z.preprocess(
+    (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+    z.array(item).max(max),
+  );
+
+/** The invite page's account choice (its GET form). Anything that is not an id is ignored. */
+export const pickQuery = z.object({
+  accountIds: repeated(z.string(), 1000)
+    .transform((ids) => ids.filter((id) => z.uuid().safeParse(id).success))
+    .catch([]),
+});
+
+/** The invite page's ticked boxes: contacts as `accountId:contactId`, users by id. */
+export const pickForm = z.object({
+  accountIds: repeated(z.uuid(), 1000),
+  contacts: repeated(
+    z
+      .string()
+      .regex(/^[0-9a-f-]{36}:[0-9a-f-]{36}$/i)
+      .transform((value) => {
+        const [accountId = '', contactId = ''] = value.split(':');
+        return { accountId, contactId };
+      })
+      .pipe(z.object({ accountId: z.uuid(), contactId: z.uuid() })),
+    1000,
+  ),
+  userIds: repeated(z.uuid(), 1000),
+});
 
 /** The page's "new wave" form. */
 export const newSurveyForm = z.object({
