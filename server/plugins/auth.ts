@@ -42,11 +42,14 @@ export const RESPONDENT_ROUTE = { surface: 'respondent' } as const;
 const surfaceOf = (request: FastifyRequest) => request.routeOptions.config.surface ?? 'browser';
 export const isApiRequest = (request: FastifyRequest) => surfaceOf(request) === 'api';
 
+/** An answer in the JSON API's name: from an API route, or for a path under /api/ that no route matched. */
+const isApiAnswer = (request: FastifyRequest) =>
+  isApiRequest(request) || (request.is404 === true && request.url.startsWith('/api/'));
+
 /** Errors are answered in JSON on API routes, to JSON requests, and under /api/ when no route matched. */
 export function wantsJson(request: FastifyRequest): boolean {
-  if (isApiRequest(request)) return true;
-  if (request.headers['content-type']?.startsWith('application/json')) return true;
-  return request.is404 === true && request.url.startsWith('/api/');
+  if (isApiAnswer(request)) return true;
+  return request.headers['content-type']?.startsWith('application/json') === true;
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -91,7 +94,7 @@ async function authPlugin(app: FastifyInstance) {
 
   // Pages and answers for a signed-in reader, and everything the API says, are private and never cached.
   app.addHook('onSend', async (request, reply) => {
-    if (request.principal || isApiRequest(request)) reply.header('cache-control', 'no-store');
+    if (request.principal || isApiAnswer(request)) reply.header('cache-control', 'no-store');
   });
 
   app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, reply: FastifyReply) => {
