@@ -96,7 +96,10 @@ export interface SurveysTable {
   crosshair: Generated<'grand_mean' | 'midpoint'>;
   closes_at: NullableTimestamp;
   opened_at: NullableTimestamp;
+  /** Set exactly while closed; it can be reopened within 30 days of this (migration wave-intro-and-reopen). */
   closed_at: NullableTimestamp;
+  /** Plain text for respondents, shown escaped, never compiled as a template; null when none. */
+  intro: string | null;
   created_at: Generated<Date>;
 }
 
