@@ -18,7 +18,9 @@ addMessages({
     'respondent.thanksTitle': 'Takk for svarene!',
     'respondent.thanks': 'Svarene dine er sendt inn til {supplier}.',
     'respondent.change': 'Se eller endre svarene',
-    'respondent.notFound': 'Lenken er ikke gyldig. Sjekk at du har kopiert hele lenken fra e-posten.',
+    // The same words for an unknown, a mistyped and a revoked link: the page must not tell them apart.
+    'respondent.notFound':
+      'Denne lenken virker ikke. Den kan være ufullstendig, eller den er erstattet av en ny eller trukket tilbake. Spør den som ba deg svare om en ny lenke.',
     'respondent.notOpen': 'Undersøkelsen er ikke åpnet ennå. Prøv igjen senere.',
     'respondent.closed': 'Undersøkelsen er stengt, og det er ikke lenger mulig å svare. Takk for interessen.',
     'respondent.scale': '1 = lavest, 10 = høyest',
@@ -28,6 +30,25 @@ addMessages({
     'respondent.error.too_many_fields': 'Skjemaet har for mange felt.',
     'respondent.error.invalid_comment': 'Kommentaren kan være på høyst 5000 tegn.',
     'respondent.error.invalid_body': 'Ugyldig forespørsel.',
+    'respondent.askedBy.kam':
+      '{kam}, kundeansvarlig hos {supplier}, ber deg svare på noen spørsmål om samarbeidet.',
+    'respondent.askedBy.customer': '{supplier} ber deg svare på noen spørsmål om samarbeidet.',
+    'respondent.askedBy.seller': '{supplier} ber deg som selger si hvor viktige disse kriteriene er for deg.',
+    'respondent.duration': 'Tar omtrent {minutes} ({criteria}).',
+    'respondent.minutes.one': '1 minutt',
+    'respondent.minutes.other': '{count} minutter',
+    'respondent.criteria.one': '1 kriterium',
+    'respondent.criteria.other': '{count} kriterier',
+    'respondent.deadline': 'Svarfrist: {date}.',
+    'respondent.noDeadline': 'Undersøkelsen er åpen til {supplier} stenger den.',
+    'respondent.saveLater': 'Du kan lagre underveis og fortsette senere med den samme lenken.',
+    'respondent.answersUse.kam':
+      'Svarene og kommentaren din går til {supplier}: {kam} og ledelsen der ser dem, sammen med navnet på bedriften din, og bruker dem til å se hva som er viktigst for dere og hvor {supplier} kan bli bedre. Andre kunder ser dem ikke.',
+    'respondent.answersUse.customer':
+      'Svarene og kommentaren din går til {supplier}: kundeansvarlig og ledelsen der ser dem, sammen med navnet på bedriften din, og bruker dem til å se hva som er viktigst for dere og hvor {supplier} kan bli bedre. Andre kunder ser dem ikke.',
+    'respondent.answersUse.seller':
+      'Svarene går til ledelsen i {supplier} og sammenlignes med hva kundene svarer om de samme kriteriene.',
+    'respondent.progress': '{answered} av {total} besvart',
   },
   en: {
     'respondent.intro': 'Rate from 1–10, where 10 is highest. Choose "Don\'t know" if you cannot answer.',
@@ -46,7 +67,8 @@ addMessages({
     'respondent.thanksTitle': 'Thank you!',
     'respondent.thanks': 'Your answers have been submitted to {supplier}.',
     'respondent.change': 'View or change your answers',
-    'respondent.notFound': 'This link is not valid. Check that you copied the whole link from the email.',
+    'respondent.notFound':
+      'This link does not work. It may be incomplete, or it has been replaced by a new one or withdrawn. Ask the person who asked you to answer for a new link.',
     'respondent.notOpen': 'The survey is not open yet. Please try again later.',
     'respondent.closed': 'The survey is closed and no longer accepts answers. Thank you for your interest.',
     'respondent.scale': '1 = lowest, 10 = highest',
@@ -56,5 +78,24 @@ addMessages({
     'respondent.error.too_many_fields': 'The form has too many fields.',
     'respondent.error.invalid_comment': 'The comment can be at most 5000 characters.',
     'respondent.error.invalid_body': 'Invalid request.',
+    'respondent.askedBy.kam':
+      '{kam}, your key account manager at {supplier}, asks you to answer a few questions about working together.',
+    'respondent.askedBy.customer': '{supplier} asks you to answer a few questions about working together.',
+    'respondent.askedBy.seller': '{supplier} asks you, as a seller, how important these criteria are to you.',
+    'respondent.duration': 'Takes about {minutes} ({criteria}).',
+    'respondent.minutes.one': '1 minute',
+    'respondent.minutes.other': '{count} minutes',
+    'respondent.criteria.one': '1 criterion',
+    'respondent.criteria.other': '{count} criteria',
+    'respondent.deadline': 'Please answer by {date}.',
+    'respondent.noDeadline': 'The survey stays open until {supplier} closes it.',
+    'respondent.saveLater': 'You can save as you go and continue later with the same link.',
+    'respondent.answersUse.kam':
+      'Your answers and comment go to {supplier}: {kam} and the management there see them, with your company’s name, and use them to learn what matters most to you and where {supplier} can do better. Other customers do not see them.',
+    'respondent.answersUse.customer':
+      'Your answers and comment go to {supplier}: your key account manager and the management there see them, with your company’s name, and use them to learn what matters most to you and where {supplier} can do better. Other customers do not see them.',
+    'respondent.answersUse.seller':
+      'Your answers go to the management of {supplier} and are compared with what customers answer about the same criteria.',
+    'respondent.progress': '{answered} of {total} answered',
   },
 });

@@ -2,7 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
-/** The invitation behind a token, with its wave and its response (if any); revoked links are not found. */
+/**
+ * The invitation behind a token, with its wave, its response (if any) and, for a customer, the name of the
+ * account's KAM while that user is active; revoked links are not found.
+ */
 export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
@@ -17,6 +20,17 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
         .onRef('responses.organization_id', '=', 'invitations.organization_id')
         .onRef('responses.invitation_id', '=', 'invitations.id'),
     )
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'invitations.organization_id')
+        .onRef('accounts.id', '=', 'invitations.account_id'),
+    )
+    .leftJoin('users as kam', (join) =>
+      join
+        .onRef('kam.organization_id', '=', 'accounts.organization_id')
+        .onRef('kam.id', '=', 'accounts.kam_user_id')
+        .on('kam.active', '=', true),
+    )
     .select([
       'invitations.organization_id as organizationId',
       'invitations.id as invitationId',
@@ -28,7 +42,10 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
       'invitations.opened_at as openedAt',
       effectiveStatus.as('surveyStatus'),
       'surveys.name as surveyName',
+      'surveys.intro as surveyIntro',
+      'surveys.closes_at as closesAt',
       'organizations.name as supplierName',
+      'kam.name as kamName',
       'responses.id as responseId',
       'responses.status as responseStatus',
       'responses.comment as responseComment',

@@ -4,6 +4,7 @@ import { isLang, translate } from '../../lib/i18n.js';
 import { RESPONDENT_ROUTE } from '../../plugins/auth.js';
 import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
+import { aboutTheSurvey, answeredCriteria } from './respondent.page.js';
 import {
   findInvitationByTokenHash,
   listCriteriaForRole,
@@ -163,6 +164,12 @@ export default async function respondentRoutes(app: FastifyInstance) {
         noSession: true,
         title: invitation.surveyName,
         invitation,
+        about: aboutTheSurvey(lang, invitation, criteria.length),
+        // Counted from the answers on the page: after a save these are the stored ones.
+        progress: {
+          answered: answeredCriteria(state.ratings, criteria, invitation.role),
+          total: criteria.length,
+        },
         fieldsets,
         comment: state.raw?.comment ?? state.comment ?? '',
         commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,

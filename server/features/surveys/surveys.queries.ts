@@ -15,7 +15,7 @@ export const effectiveStatus = sql<SurveyStatus>`case when surveys.status = 'ope
 export async function insertSurvey(
   db: Kysely<Database>,
   organizationId: string,
-  survey: { name: string; language: Language; closesAt: Date | null },
+  survey: { name: string; language: Language; closesAt: Date | null; intro?: string | null },
   criteria: readonly FrozenCriterion[],
 ): Promise<string> {
   return db.transaction().execute(async (trx) => {
@@ -26,6 +26,7 @@ export async function insertSurvey(
         name: survey.name,
         language: survey.language,
         closes_at: survey.closesAt,
+        intro: survey.intro ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -63,6 +64,7 @@ export function findSurvey(db: Db, organizationId: string, surveyId: string) {
       'closed_at as closedAt',
       'created_at as createdAt',
       'crosshair',
+      'intro',
     ])
     .where('organization_id', '=', organizationId)
     .where('id', '=', surveyId)
@@ -261,6 +263,16 @@ export async function setCrosshair(
   await db
     .updateTable('surveys')
     .set({ crosshair })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', surveyId)
+    .execute();
+}
+
+/** The wave's intro for respondents (plain text, null for none). */
+export async function setIntro(db: Db, organizationId: string, surveyId: string, intro: string | null) {
+  await db
+    .updateTable('surveys')
+    .set({ intro })
     .where('organization_id', '=', organizationId)
     .where('id', '=', surveyId)
     .execute();

@@ -14,6 +14,7 @@ import { listContactsForWave, listUsersForWave } from './invitations.queries.js'
 import { createInvitations, InvitationProblems } from './invitations.service.js';
 import './invitations.messages.js';
 import './surveys.messages.js';
+import './wave.messages.js';
 import {
   findSurvey,
   insertSurvey,
@@ -23,12 +24,15 @@ import {
   renewInvitationToken,
   revokeInvitation,
   setCrosshair,
+  setIntro,
   transitionSurvey,
 } from './surveys.queries.js';
 import {
   createInvitationsBody,
   createSurveyBody,
+  INTRO_MAX,
   type InvitationInput,
+  introForm,
   invitationInput,
   invitationParams,
   newSurveyForm,
@@ -88,6 +92,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       status: survey.status,
       language: survey.language,
       closesAt: survey.closesAt,
+      intro: survey.intro,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
       counts: await countResponses(app.db, organizationId, surveyId),
     };
@@ -118,7 +123,12 @@ export default async function surveysRoutes(app: FastifyInstance) {
     const id = await insertSurvey(
       app.db,
       organizationId,
-      { name: body.name, language: body.language, closesAt: body.closesAt ? new Date(body.closesAt) : null },
+      {
+        name: body.name,
+        language: body.language,
+        closesAt: body.closesAt ? new Date(body.closesAt) : null,
+        intro: body.intro ?? null,
+      },
       criteria,
     );
     const { counts: _counts, ...survey } = await surveyJson(organizationId, id);
@@ -233,6 +243,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
       c.invited > 0 ? Math.round((100 * c.responded) / c.invited) : null;
     return {
       survey,
+      introMax: INTRO_MAX,
+      introValue: survey.intro ?? '',
       criteria,
       invitations: invitations.map(({ tokenSalt, ...invitation }) => ({
         ...invitation,
@@ -500,6 +512,22 @@ export default async function surveysRoutes(app: FastifyInstance) {
       return reply.redirect(`/surveys/${survey.id}`, 303);
     });
   }
+
+  app.post('/surveys/:id/intro', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    const form = introForm.safeParse(request.body ?? {});
+    if (!form.success) {
+      const tooLong = form.error.issues.some((issue) => issue.code === 'too_big');
+      const raw = (request.body as { intro?: unknown } | undefined)?.intro;
+      const data = await surveyPageData(request, {
+        introValue: typeof raw === 'string' ? raw : '',
+        introError: tooLong ? 'intro.errorLong' : 'intro.errorInvalid',
+      });
+      return reply.render('surveys/show', data, 400);
+    }
+    await setIntro(app.db, principalOf(request).organizationId, survey.id, form.data.intro);
+    return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
 
   const crosshairForm = z.object({ crosshair: z.enum(['grand_mean', 'midpoint']) });
 

@@ -7,12 +7,32 @@ export const language = z.enum(['nb', 'en'], 'Must be nb or en');
 export const surveyParams = z.object({ id: z.uuid() });
 export const invitationParams = z.object({ id: z.uuid(), invitationId: z.uuid() });
 
+export const INTRO_MAX = 1000;
+
+/**
+ * A wave's intro for its respondents: plain text with its line breaks (CRLF → LF), trimmed; empty is none
+ * (null). It is always shown escaped and never compiled as a template, so `{{…}}` and `<script>` stay text.
+ */
+export const waveIntro = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? value.replace(/\r\n?/g, '\n').trim() : value),
+    z
+      .string()
+      .max(INTRO_MAX, `At most ${INTRO_MAX} characters`)
+      .refine(
+        (value) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value),
+        'Control characters are not allowed',
+      ),
+  )
+  .transform((value) => (value === '' ? null : value));
+
 /** `POST /api/v1/surveys` */
 export const createSurveyBody = z
   .object({
     name: singleLine(200),
     language: language.default('nb'),
     closesAt: z.iso.datetime({ offset: true }).optional(),
+    intro: waveIntro.nullable().optional(),
     criteria: z
       .array(
         z
@@ -121,3 +141,6 @@ export const newSurveyForm = z.object({
     z.iso.date('Use the format YYYY-MM-DD').optional(),
   ),
 });
+
+/** The wave page's intro form. */
+export const introForm = z.object({ intro: waveIntro });
