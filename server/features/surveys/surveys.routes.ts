@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Language } from '../../db/database.js';
+import { formatDeadline } from '../../lib/dates.js';
 import { isRoleAddress } from '../../lib/email.js';
-import { badRequest, notFound } from '../../lib/errors.js';
+import { badRequest, HttpError, notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
@@ -40,6 +41,13 @@ import {
   pickQuery,
   surveyParams,
 } from './surveys.schemas.js';
+import {
+  closeWave,
+  countUnsubmitted,
+  REOPEN_WINDOW_DAYS,
+  reopenableUntil,
+  reopenWave,
+} from './wave-closing.service.js';
 
 function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
@@ -92,6 +100,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
       status: survey.status,
       language: survey.language,
       closesAt: survey.closesAt,
+      closedAt: survey.closedAt,
+      reopenableUntil: reopenableUntil(survey),
       intro: survey.intro,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
       counts: await countResponses(app.db, organizationId, surveyId),
@@ -159,20 +169,45 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.code(201).send({ invitations });
   });
 
-  for (const [action, to] of [
-    ['open', 'open'],
-    ['close', 'closed'],
-  ] as const) {
-    app.post(`/api/v1/surveys/:id/${action}`, { ...managers, config: API_ROUTE }, async (request) => {
-      const { organizationId } = principalOf(request);
-      const survey = await surveyOf(request);
-      if (!(await transitionSurvey(app.db, organizationId, survey.id, to)) && survey.status !== to) {
-        throw badRequest(`A ${survey.status} wave cannot be ${to === 'open' ? 'opened' : 'closed'}`);
-      }
-      const after = await findSurvey(app.db, organizationId, survey.id);
-      return { id: survey.id, status: after?.status };
-    });
-  }
+  app.post('/api/v1/surveys/:id/open', { ...managers, config: API_ROUTE }, async (request) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    if (!(await transitionSurvey(app.db, organizationId, survey.id, 'open')) && survey.status !== 'open') {
+      throw badRequest(`A ${survey.status} wave cannot be opened`);
+    }
+    const after = await findSurvey(app.db, organizationId, survey.id);
+    return { id: survey.id, status: after?.status };
+  });
+
+  // The API closes without the page's confirmation step: calling is the confirmation.
+  app.post('/api/v1/surveys/:id/close', { ...managers, config: API_ROUTE }, async (request) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const result = await closeWave(app.db, organizationId, survey.id);
+    if (result === 'notFound') throw notFound();
+    if (result === 'notOpen')
+      throw new HttpError(409, 'SURVEY_NOT_OPEN', 'A draft wave cannot be closed; open it first');
+    if (result === 'alreadyClosed')
+      throw new HttpError(409, 'SURVEY_ALREADY_CLOSED', 'The wave is already closed');
+    return { id: survey.id, status: 'closed' };
+  });
+
+  app.post('/api/v1/surveys/:id/reopen', { ...managers, config: API_ROUTE }, async (request) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const result = await reopenWave(app.db, organizationId, survey.id);
+    if (result === 'notFound') throw notFound();
+    if (result === 'notClosed')
+      throw new HttpError(409, 'SURVEY_NOT_CLOSED', `A ${survey.status} wave cannot be reopened`);
+    if (result === 'windowPassed') {
+      throw new HttpError(
+        409,
+        'REOPEN_WINDOW_PASSED',
+        `The wave closed more than ${REOPEN_WINDOW_DAYS} days ago; its results are final and it cannot be reopened`,
+      );
+    }
+    return { id: survey.id, status: 'open' };
+  });
 
   // ---- Pages ----------------------------------------------------------------------------------
 
@@ -217,6 +252,19 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.redirect(`/surveys/${id}`, 303);
   });
 
+  /** A closed wave's reopen deadline for the page, and whether it is still ahead. */
+  function reopenState(
+    request: FastifyRequest,
+    survey: { status: string; closedAt: Date | null; closesAt: Date | null },
+  ) {
+    const until = reopenableUntil(survey);
+    return {
+      reopenDays: REOPEN_WINDOW_DAYS,
+      reopenableUntil: until ? formatDeadline(request.lang, until) : null,
+      canReopen: until !== null && until.getTime() > Date.now(),
+    };
+  }
+
   /** The wave page's data: criteria, invitations with their links and statuses, response rates. */
   async function surveyPageData(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const { organizationId } = principalOf(request);
@@ -243,6 +291,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       c.invited > 0 ? Math.round((100 * c.responded) / c.invited) : null;
     return {
       survey,
+      ...reopenState(request, survey),
       introMax: INTRO_MAX,
       introValue: survey.intro ?? '',
       criteria,
@@ -502,16 +551,67 @@ export default async function surveysRoutes(app: FastifyInstance) {
     return reply.render('surveys/show', data, 400);
   });
 
-  for (const [action, to] of [
-    ['open', 'open'],
-    ['close', 'closed'],
-  ] as const) {
-    app.post(`/surveys/:id/${action}`, managers, async (request, reply) => {
-      const survey = await surveyOf(request);
-      await transitionSurvey(app.db, principalOf(request).organizationId, survey.id, to);
-      return reply.redirect(`/surveys/${survey.id}`, 303);
+  app.post('/surveys/:id/open', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    await transitionSurvey(app.db, principalOf(request).organizationId, survey.id, 'open');
+    return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
+
+  /** Why a wave cannot be closed or reopened, on the wave page (409), as the revoke refusal is shown. */
+  const waveStateError = async (request: FastifyRequest, reply: FastifyReply, pageError: string) =>
+    reply.render('surveys/show', await surveyPageData(request, { pageError }), 409);
+
+  // Closing asks first, and says how many started answers it leaves out; works without JavaScript.
+  app.get('/surveys/:id/close', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    if (survey.status !== 'open') {
+      return waveStateError(
+        request,
+        reply,
+        survey.status === 'draft' ? 'close.notOpen' : 'close.alreadyClosed',
+      );
+    }
+    const [unsubmitted, counts] = await Promise.all([
+      countUnsubmitted(app.db, organizationId, survey.id),
+      countResponses(app.db, organizationId, survey.id),
+    ]);
+    reply.header('cache-control', 'no-store');
+    return reply.render('surveys/close', {
+      title: survey.name,
+      survey,
+      unsubmitted,
+      counts,
+      reopenDays: REOPEN_WINDOW_DAYS,
     });
-  }
+  });
+
+  app.post('/surveys/:id/close', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    if ((request.body as { confirm?: unknown } | undefined)?.confirm !== 'yes') {
+      return reply.redirect(`/surveys/${survey.id}/close`, 303);
+    }
+    const result = await closeWave(app.db, principalOf(request).organizationId, survey.id);
+    if (result === 'notFound') throw notFound();
+    if (result !== 'closed') {
+      return waveStateError(request, reply, result === 'notOpen' ? 'close.notOpen' : 'close.alreadyClosed');
+    }
+    return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
+
+  app.post('/surveys/:id/reopen', managers, async (request, reply) => {
+    const survey = await surveyOf(request);
+    const result = await reopenWave(app.db, principalOf(request).organizationId, survey.id);
+    if (result === 'notFound') throw notFound();
+    if (result !== 'reopened') {
+      return waveStateError(
+        request,
+        reply,
+        result === 'windowPassed' ? 'reopen.windowPassed' : 'reopen.notClosed',
+      );
+    }
+    return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
 
   app.post('/surveys/:id/intro', managers, async (request, reply) => {
     const survey = await surveyOf(request);
