@@ -6,6 +6,7 @@ import { HttpError } from '../lib/errors.js';
 import { fieldList } from '../lib/validation.js';
 import { wantsJson } from './auth.js';
 import { TooManyRequestsError } from './rate-limits.js';
+import { chooseLanguage } from './views.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -51,6 +52,7 @@ function send(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
     const { statusCode, ...error } = body;
     return reply.code(statusCode).type('application/json').send({ error });
   }
+  if (!request.langChosen) chooseLanguage(request, reply);
   const messageKey =
     body.code === 'CSRF_INVALID' ? 'error.csrf' : (MESSAGE_KEYS[body.statusCode] ?? 'error.server');
   const detail = body.statusCode < 500 && body.code !== 'NOT_FOUND' ? body.message : undefined;

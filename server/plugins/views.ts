@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { formatNumber, isLang, type Lang, localizeError, translate } from '../lib/i18n.js';
@@ -80,6 +80,26 @@ function partials(): Record<string, string> {
   );
 }
 
+/**
+ * The reader's language from ?lang= (remembered in a cookie) or the cookie. Runs as an onRequest hook, and
+ * again from the error handler when an earlier hook (the session lookup, say) failed before this one ran.
+ */
+export function chooseLanguage(request: FastifyRequest, reply: FastifyReply): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = query?.lang;
+  const fromCookie = request.cookies?.lang;
+  if (isLang(fromQuery)) {
+    request.lang = fromQuery;
+    request.langChosen = true;
+    if (fromQuery !== fromCookie) {
+      reply.setCookie('lang', fromQuery, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+    }
+  } else if (isLang(fromCookie)) {
+    request.lang = fromCookie;
+    request.langChosen = true;
+  }
+}
+
 async function viewsPlugin(app: FastifyInstance, options: { production: boolean }) {
   await app.register(fastifyView, {
     engine: { handlebars },
@@ -92,21 +112,7 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
 
   app.decorateRequest('lang', 'nb');
   app.decorateRequest('langChosen', false);
-  app.addHook('onRequest', async (request, reply) => {
-    const query = request.query as Record<string, unknown> | undefined;
-    const fromQuery = query?.lang;
-    const fromCookie = request.cookies?.lang;
-    if (isLang(fromQuery)) {
-      request.lang = fromQuery;
-      request.langChosen = true;
-      if (fromQuery !== fromCookie) {
-        reply.setCookie('lang', fromQuery, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
-      }
-    } else if (isLang(fromCookie)) {
-      request.lang = fromCookie;
-      request.langChosen = true;
-    }
-  });
+  app.addHook('onRequest', async (request, reply) => chooseLanguage(request, reply));
 
   app.decorateReply(
     'render',
