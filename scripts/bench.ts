@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { buildApp } from '../server/app.js';
-import { type Config, DEFAULT_RATE_LIMITS } from '../server/config.js';
+import { type Config, DEFAULT_MAIL_SETTINGS, DEFAULT_RATE_LIMITS } from '../server/config.js';
 import { startEmbeddedPostgres } from '../server/db/embedded.js';
 import { migrateToLatest } from '../server/db/migrator.js';
 import { insertApiKey } from '../server/features/auth/auth.queries.js';
@@ -83,6 +83,8 @@ async function main() {
     publicUrl: 'http://localhost:3000',
     sessionSecret: 'bench-session-secret-that-is-long-enough-0123456789',
     smtpUrl: undefined,
+    mailFrom: 'noreply@bench.example',
+    mail: { ...DEFAULT_MAIL_SETTINGS, worker: false },
     trustProxy: false,
     rateLimits: DEFAULT_RATE_LIMITS,
     logLevel: args.verbose ? 'error' : 'silent',

@@ -8,6 +8,7 @@ import accountsRoutes from './features/accounts/accounts.routes.js';
 import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
 import criteriaRoutes from './features/criteria/criteria.routes.js';
+import emailRoutes from './features/email/email.routes.js';
 import healthRoutes from './features/health/health.routes.js';
 import organizationRoutes from './features/organization/organization.routes.js';
 import reportRoutes from './features/reports/report.routes.js';
@@ -19,6 +20,7 @@ import { staticDir } from './paths.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
+import mailPlugin from './plugins/mail.js';
 import rateLimitsPlugin from './plugins/rate-limits.js';
 import sessionsPlugin from './plugins/sessions.js';
 import viewsPlugin from './plugins/views.js';
@@ -99,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Our plugins: one per shared resource
   await app.register(dbPlugin, { connectionString: config.databaseUrl });
   await app.register(rateLimitsPlugin, config.rateLimits);
+  await app.register(mailPlugin);
   await app.register(sessionsPlugin, {
     secret: config.sessionSecret,
     secure: config.publicUrl.startsWith('https://'),
@@ -118,6 +121,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountsRoutes);
   await app.register(criteriaRoutes);
   await app.register(reportRoutes);
+  await app.register(emailRoutes);
 
   return app;
 }

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { normalizeEmail } from './lib/email.js';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -37,6 +38,14 @@ const envSchema = z.object({
       })
       .optional(),
   ),
+  MAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .max(254)
+      .refine((value) => normalizeEmail(value) !== null, { error: 'must be an email address' })
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +59,10 @@ export interface Config {
   publicUrl: string;
   sessionSecret: string;
   smtpUrl: string | undefined;
+  /** The From address of every email; the sender's name (the KAM or the organisation) is its display name. */
+  mailFrom: string;
+  /** The email queue's worker and timings (tests shorten them). */
+  mail: MailSettings;
   logLevel: string;
   /**
    * Which reverse proxies may set X-Forwarded-For/-Proto (Fastify's trustProxy): false (the default)
@@ -59,6 +72,24 @@ export interface Config {
   /** Failures (sign-ups: attempts) allowed per window before 429; see server/plugins/rate-limits.ts. */
   rateLimits: RateLimitSettings;
 }
+
+export interface MailSettings {
+  /** Run the worker that sends queued email (and the reminder schedule) in this process. */
+  worker: boolean;
+  /** Seconds before the first retry of a temporary failure; doubled each time (pg-boss backoff). */
+  retryDelaySeconds: number;
+  /** Attempts before a temporary failure is given up as failed. */
+  maxAttempts: number;
+  /** How often an idle worker looks for new jobs. */
+  pollingIntervalSeconds: number;
+}
+
+export const DEFAULT_MAIL_SETTINGS: MailSettings = {
+  worker: true,
+  retryDelaySeconds: 60,
+  maxAttempts: 6,
+  pollingIntervalSeconds: 2,
+};
 
 export interface RateLimitSettings {
   respondentLookups: { limit: number; windowSeconds: number };
@@ -128,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
     sessionSecret,
     smtpUrl: vars.SMTP_URL,
+    mailFrom: vars.MAIL_FROM ?? `noreply@${new URL(vars.PUBLIC_URL ?? 'http://localhost').hostname}`,
+    mail: DEFAULT_MAIL_SETTINGS,
     logLevel: vars.LOG_LEVEL,
     rateLimits: DEFAULT_RATE_LIMITS,
     trustProxy:

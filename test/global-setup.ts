@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { testDatabaseUrl } from '../server/config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../server/db/embedded.js';
@@ -49,6 +50,14 @@ export default async function setup(project: TestProject) {
     } finally {
       await db.destroy();
     }
+    // pg-boss installs its schema at start; done once here, every test database inherits it.
+    const boss = new PgBoss({
+      connectionString: withDatabase(serverUrl, templateDatabase),
+      supervise: false,
+      schedule: false,
+    });
+    await boss.start();
+    await boss.stop({ graceful: false, close: true, wait: true });
   } catch (error) {
     await embedded?.stop();
     throw error;

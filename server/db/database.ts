@@ -100,6 +100,8 @@ export interface SurveysTable {
   closed_at: NullableTimestamp;
   /** Plain text for respondents, shown escaped, never compiled as a template; null when none. */
   intro: string | null;
+  reminder_after_days: Generated<number | null>;
+  max_reminders: Generated<number>;
   created_at: Generated<Date>;
 }
 
@@ -190,6 +192,29 @@ export interface ResponseRevisionsTable {
   created_at: Generated<Date>;
 }
 
+export type EmailKind = 'invitation' | 'reminder';
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'outbox';
+
+export interface EmailOptOutsTable {
+  organization_id: string;
+  email: string;
+  created_at: Generated<Date>;
+}
+
+export interface EmailMessagesTable {
+  organization_id: string;
+  id: Generated<string>;
+  kind: EmailKind;
+  survey_id: string;
+  invitation_id: string;
+  automatic: Generated<boolean>;
+  status: Generated<EmailStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: NullableTimestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -206,6 +231,16 @@ export interface Database {
   answers: AnswersTable;
   response_revisions: ResponseRevisionsTable;
   answer_totals: AnswerTotalsTable;
+  rate_limits: RateLimitsTable;
+  email_opt_outs: EmailOptOutsTable;
+  email_messages: EmailMessagesTable;
+}
+
+/** rate-limiter-flexible's table (server/plugins/rate-limits.ts); the app never queries it directly. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: string | null;
 }
 
 /** Queries take this first: the app's Kysely instance or a transaction. */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../server/app.js';
-import { type Config, DEFAULT_RATE_LIMITS } from '../../server/config.js';
+import { type Config, DEFAULT_MAIL_SETTINGS, DEFAULT_RATE_LIMITS } from '../../server/config.js';
 import { withDatabase } from './database-url.js';
 
 /** A database of this test file's own, cloned from the migrated template. */
@@ -33,6 +33,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: 'http://localhost:3000',
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     smtpUrl: undefined,
+    mailFrom: 'noreply@viktig-dyktig.example',
+    // No email worker unless a test asks for one (test/helpers/mail.ts); short retries when it does.
+    mail: { ...DEFAULT_MAIL_SETTINGS, worker: false, retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 },
     trustProxy: false,
     // Test files sign up many organisations from one address; the sign-up limit has its own tests.
     rateLimits: { ...DEFAULT_RATE_LIMITS, signupByAddress: { limit: 10_000, windowSeconds: 3600 } },

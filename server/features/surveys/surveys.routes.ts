@@ -9,6 +9,7 @@ import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
 import { listAccounts } from '../accounts/accounts.queries.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
+import { queueInvitationEmails } from '../email/email.service.js';
 import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
 import { listContactsForWave, listUsersForWave } from './invitations.queries.js';
@@ -79,6 +80,10 @@ export default async function surveysRoutes(app: FastifyInstance) {
   const key = linkKey(app.config.sessionSecret);
   const managers = { preHandler: app.requireRole('admin', 'manager') };
   const anyone = { preHandler: app.requireRole() };
+
+  /** One email per invitation of an open wave that has none yet (a no-op for a draft wave). */
+  const queueEmails = (organizationId: string, surveyId: string) =>
+    queueInvitationEmails(app.db, app.mail.boss, { organizationId, surveyId });
 
   async function surveyOf(request: FastifyRequest) {
     const parsed = surveyParams.safeParse(request.params);
@@ -166,6 +171,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       },
       body.invitations,
     );
+    await queueEmails(organizationId, survey.id);
     return reply.code(201).send({ invitations });
   });
 
@@ -175,6 +181,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
     if (!(await transitionSurvey(app.db, organizationId, survey.id, 'open')) && survey.status !== 'open') {
       throw badRequest(`A ${survey.status} wave cannot be opened`);
     }
+    await queueEmails(organizationId, survey.id);
     const after = await findSurvey(app.db, organizationId, survey.id);
     return { id: survey.id, status: after?.status };
   });
@@ -445,6 +452,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
         },
         inputs,
       );
+      await queueEmails(organizationId, survey.id);
       return reply.redirect(`/surveys/${survey.id}`, 303);
     } catch (caught) {
       if (!(caught instanceof InvitationProblems)) throw caught;
@@ -531,6 +539,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
           },
           inputs.flatMap((input) => (input.success ? [input.data] : [])),
         );
+        await queueEmails(organizationId, survey.id);
         return reply.redirect(`/surveys/${survey.id}`, 303);
       } catch (caught) {
         if (!(caught instanceof InvitationProblems)) throw caught;
@@ -553,7 +562,9 @@ export default async function surveysRoutes(app: FastifyInstance) {
 
   app.post('/surveys/:id/open', managers, async (request, reply) => {
     const survey = await surveyOf(request);
-    await transitionSurvey(app.db, principalOf(request).organizationId, survey.id, 'open');
+    const { organizationId } = principalOf(request);
+    await transitionSurvey(app.db, organizationId, survey.id, 'open');
+    await queueEmails(organizationId, survey.id);
     return reply.redirect(`/surveys/${survey.id}`, 303);
   });
 
