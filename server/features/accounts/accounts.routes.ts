@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { optedOutAmong } from '../email/email.queries.js';
+import '../email/email.messages.js';
 import { isRoleAddress } from '../../lib/email.js';
 import { badRequest, conflict, notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
@@ -91,6 +93,11 @@ export default async function accountsRoutes(app: FastifyInstance) {
       listContacts(app.db, organizationId, account.id),
       listKamCandidates(app.db, organizationId),
     ]);
+    const optedOut = await optedOutAmong(
+      app.db,
+      organizationId,
+      contacts.map((contact) => contact.email),
+    );
     const values = forms.account?.values ?? account;
     const segment = typeof values.segment === 'string' ? values.segment : '';
     // An imported segment outside A/B/C (gold, platinum …) stays selectable.
@@ -104,7 +111,11 @@ export default async function accountsRoutes(app: FastifyInstance) {
       {
         title: account.name,
         account,
-        contacts: contacts.map((contact) => ({ ...contact, roleAddress: isRoleAddress(contact.email) })),
+        contacts: contacts.map((contact) => ({
+          ...contact,
+          roleAddress: isRoleAddress(contact.email),
+          optedOut: optedOut.has(contact.email.toLowerCase()),
+        })),
         kams,
         segments,
         languages: CONTACT_LANGUAGES,

@@ -60,6 +60,7 @@ addMessages({
     'email.remind': 'Send påminnelse til dem som ikke har svart',
     'email.reminded': '{count} påminnelser lagt i køen.',
     'email.retry': 'Prøv igjen',
+    'email.column': 'E-post',
   },
   en: {
     'email.subject.invitation': '{supplier} would like to know what matters to you',
@@ -119,5 +120,6 @@ addMessages({
     'email.remind': 'Remind those who have not answered',
     'email.reminded': '{count} reminders queued.',
     'email.retry': 'Retry',
+    'email.column': 'Email',
   },
 });

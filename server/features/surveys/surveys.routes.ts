@@ -9,7 +9,9 @@ import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
 import { listAccounts } from '../accounts/accounts.queries.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
+import { latestMessagePerInvitation, optedOutAmong } from '../email/email.queries.js';
 import { queueInvitationEmails } from '../email/email.service.js';
+import '../email/email.messages.js';
 import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
 import { listContactsForWave, listUsersForWave } from './invitations.queries.js';
@@ -276,7 +278,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
   async function surveyPageData(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const { organizationId } = principalOf(request);
     const survey = await surveyOf(request);
-    const [criteria, invitations, counts, accounts, users] = await Promise.all([
+    const [criteria, invitations, counts, accounts, users, emails] = await Promise.all([
       listSurveyCriteria(app.db, organizationId, survey.id),
       listInvitations(app.db, organizationId, survey.id),
       countResponses(app.db, organizationId, survey.id),
@@ -293,7 +295,15 @@ export default async function surveysRoutes(app: FastifyInstance) {
         .where('active', '=', true)
         .orderBy('name')
         .execute(),
+      latestMessagePerInvitation(app.db, organizationId, survey.id),
     ]);
+    const emailOf = new Map(emails.map((email) => [email.invitationId, email]));
+    const optedOut = await optedOutAmong(
+      app.db,
+      organizationId,
+      invitations.map((invitation) => invitation.email),
+    );
+    const reminded = Number((request.query as { reminded?: string }).reminded);
     const rate = (c: { invited: number; responded: number }) =>
       c.invited > 0 ? Math.round((100 * c.responded) / c.invited) : null;
     return {
@@ -304,12 +314,16 @@ export default async function surveysRoutes(app: FastifyInstance) {
       criteria,
       invitations: invitations.map(({ tokenSalt, ...invitation }) => ({
         ...invitation,
+        // The latest email to this person (invitation or reminder) and whether they opted out.
+        email: emailOf.get(invitation.id),
+        optedOut: optedOut.has(invitation.email.toLowerCase()),
         url:
           invitation.status === 'revoked'
             ? null
             : respondentUrl(app.config.publicUrl, tokenFor(key, tokenSalt)),
       })),
       counts,
+      reminded: Number.isInteger(reminded) && reminded >= 0 ? String(reminded) : undefined,
       rates: { customer: rate(counts.customer), seller: rate(counts.seller) },
       accounts,
       users,

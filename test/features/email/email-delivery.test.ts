@@ -254,3 +254,41 @@ describe('two app instances on one database', () => {
     }
   });
 });
+
+describe('the wave page', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildTestApp({
+      mail: { worker: true, retryDelaySeconds: 1, maxAttempts: 4, pollingIntervalSeconds: 0.5 },
+    });
+  });
+  afterAll(async () => app.close());
+
+  it('shows each invitation’s email state and opted-out contacts, and reminds from a button', async () => {
+    const wave = await waveWithInvitations(app);
+    await wave.api.post(`/api/v1/surveys/${wave.surveyId}/open`).expect(200);
+    await eventually(async () => {
+      const rows = await emailRows(app, wave.surveyId);
+      return rows.length === 3 && rows.every((row) => row.status === 'outbox');
+    });
+    const [organization] = await app.db.selectFrom('organizations').select('id').execute();
+    await app.db
+      .insertInto('email_opt_outs')
+      .values({ organization_id: organization?.id ?? '', email: wave.people.john.toLowerCase() })
+      .execute();
+    const page = await wave.admin.agent.get(`/surveys/${wave.surveyId}`).expect(200);
+    const states = [...page.text.matchAll(/data-testid="email-state">([^]*?)<\/td>/g)].map((m) => m[1] ?? '');
+    expect(states.filter((state) => state.includes('Meldt av e-post'))).toHaveLength(1);
+    expect(states.filter((state) => state.includes('I utboksen'))).toHaveLength(2);
+
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const remind = await wave.admin.agent
+      .post(`/surveys/${wave.surveyId}/remind`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    expect(remind.headers.location).toBe(`/surveys/${wave.surveyId}?reminded=2#invitations`);
+    const after = await wave.admin.agent.get(String(remind.headers.location)).expect(200);
+    expect(after.text).toContain('2 påminnelser lagt i køen.');
+  });
+});
