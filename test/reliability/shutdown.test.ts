@@ -1,0 +1,204 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Database } from '../../server/db/database.js';
+import { createTestDatabase } from '../helpers/app.js';
+import {
+  appSessions,
+  connect,
+  dropTestDatabase,
+  embeddedUrl,
+  lockingClient,
+  PostgresCluster,
+  stopLeftoverPostmaster,
+} from './postgres.js';
+import {
+  type AppProcess,
+  type Exit,
+  exitWithin,
+  type HttpResult,
+  httpRequest,
+  processesMentioning,
+  sleep,
+  startApp,
+  waitFor,
+} from './process.js';
+import { type OpenWave, only, openWave, storageProblems, storedResponses, submit } from './wave.js';
+
+const roots: string[] = [];
+const apps: AppProcess[] = [];
+const databases: Kysely<Database>[] = [];
+const clusters: PostgresCluster[] = [];
+const sharedDatabases: string[] = [];
+const embeddedClusters: string[] = [];
+
+function tempRoot(name: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), `vd-reliability-${name}-`));
+  chmodSync(root, 0o755);
+  roots.push(root);
+  return root;
+}
+
+afterAll(async () => {
+  for (const app of apps) await app.kill();
+  for (const db of databases) await db.destroy().catch(() => {});
+  for (const cluster of clusters) await cluster.stop().catch(() => {});
+  // A killed app leaves its embedded PostgreSQL running.
+  for (const clusterDir of embeddedClusters) await stopLeftoverPostmaster(clusterDir).catch(() => {});
+  for (const url of sharedDatabases) await dropTestDatabase(url).catch(() => {});
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+}, 120_000);
+
+interface Observed {
+  /** The response to the submission that was held in the database while the signal arrived. */
+  submission: HttpResult;
+  /** A request on a new connection, sent one second after the signal. */
+  newConnection: HttpResult;
+  /** How the process had ended when the lock was released (null: still running, as it must). */
+  exitBeforeRelease: Exit | null;
+  /** How the process ended, within 15 s of the release. */
+  exit: Exit | null;
+  exitAfterReleaseMs: number;
+}
+
+/**
+ * Holds one submission in the middle of its transaction (the `answers` table locked by another client,
+ * so saveResponse waits after inserting the response row), sends the signal, waits a second, tries a new
+ * connection, then releases the lock and watches the submission and the process finish.
+ */
+async function signalWithSubmissionHeld(
+  app: AppProcess,
+  databaseUrl: string,
+  wave: OpenWave,
+  send: (app: AppProcess) => void,
+): Promise<Observed> {
+  const invitation = only(wave.invitations);
+  const lock = await lockingClient(databaseUrl);
+  try {
+    await lock.query('begin');
+    await lock.query('lock table answers in access exclusive mode');
+    const pending = submit(app.baseUrl, invitation, false, 60_000);
+    await waitFor(async () => (await appSessions(lock, { waiting: true })) >= 1, {
+      timeoutMs: 30_000,
+      what: 'the submission to wait for the lock on answers',
+    });
+
+    send(app);
+    await sleep(1000);
+    const newConnection = await httpRequest(`${app.baseUrl}/healthz`, { agent: false, timeoutMs: 5000 });
+    const exitBeforeRelease = app.exit();
+
+    // The database may already be gone (a shutdown that did not wait): the assertions below say so.
+    await lock.query('rollback').catch(() => {});
+    const releasedAt = Date.now();
+    const submission = await pending;
+    const exit = await exitWithin(app, 15_000);
+    return {
+      submission,
+      newConnection,
+      exitBeforeRelease,
+      exit,
+      exitAfterReleaseMs: exit ? exit.at - releasedAt : Number.POSITIVE_INFINITY,
+    };
+  } finally {
+    await lock.end().catch(() => {});
+  }
+}
+
+/** What a graceful stop looks like from outside; compared as one object so a failure shows every deviation. */
+const GRACEFUL = {
+  processWaitedForTheSubmission: true,
+  newConnectionAfterTheSignal: 'refused or 503',
+  submission: { status: 200, body: JSON.stringify({ status: 'submitted' }) },
+  exit: { code: 0, signal: null },
+  exitedWithin10sOfTheRelease: true,
+};
+
+function outcome(observed: Observed) {
+  const { newConnection, submission, exit } = observed;
+  return {
+    processWaitedForTheSubmission: observed.exitBeforeRelease === null,
+    newConnectionAfterTheSignal:
+      newConnection.error === 'ECONNREFUSED' || newConnection.status === 503
+        ? 'refused or 503'
+        : `${newConnection.status || newConnection.error} ${newConnection.body.slice(0, 200)}`,
+    submission: { status: submission.status || submission.error, body: submission.body.slice(0, 300) },
+    exit: exit ? { code: exit.code, signal: exit.signal } : 'still running 15 s after the release',
+    exitedWithin10sOfTheRelease: observed.exitAfterReleaseMs < 10_000,
+  };
+}
+
+describe('graceful shutdown with a submission in flight', () => {
+  it('SIGTERM: the held submission completes and is stored, new connections are turned away, exit code 0', async () => {
+    const root = tempRoot('sigterm');
+    const databaseUrl = await createTestDatabase();
+    sharedDatabases.push(databaseUrl);
+    const app = await startApp({
+      databaseUrl,
+      dataDir: path.join(root, 'app-data'),
+      logFile: path.join(root, 'app.log'),
+    });
+    apps.push(app);
+    onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+    const db = connect(databaseUrl);
+    databases.push(db);
+    const wave = await openWave(app.baseUrl, db, 1);
+
+    const observed = await signalWithSubmissionHeld(app, databaseUrl, wave, (running) =>
+      running.signal('SIGTERM'),
+    );
+
+    expect(outcome(observed)).toEqual(GRACEFUL);
+    const stored = await storedResponses(db, wave);
+    expect(storageProblems(stored, only(wave.invitations))).toEqual([]);
+  }, 180_000);
+
+  it('SIGINT with the embedded database: the held submission is stored before PostgreSQL stops, which stops with the app', async () => {
+    await shutDownEmbedded((app) => app.signal('SIGINT'));
+  }, 240_000);
+
+  // A terminal's Ctrl-C signals the whole foreground process group: the app and, unless it is kept out of
+  // the group, the embedded PostgreSQL it started — which then stops at once, under the held submission.
+  it('Ctrl-C in a terminal (SIGINT to the process group) with the embedded database: the same', async () => {
+    await shutDownEmbedded((app) => app.signalGroup('SIGINT'), { ownProcessGroup: true });
+  }, 240_000);
+});
+
+async function shutDownEmbedded(
+  send: (app: AppProcess) => void,
+  options: { ownProcessGroup?: boolean } = {},
+) {
+  const root = tempRoot('sigint');
+  const dataDir = path.join(root, 'data');
+  mkdirSync(dataDir);
+  chmodSync(dataDir, 0o755);
+  const clusterDir = path.join(dataDir, 'postgres');
+  embeddedClusters.push(clusterDir);
+  const app = await startApp({ dataDir, logFile: path.join(root, 'app.log'), ...options });
+  apps.push(app);
+  onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+  const databaseUrl = embeddedUrl(dataDir);
+  const setup = connect(databaseUrl);
+  const wave = await openWave(app.baseUrl, setup, 1);
+  await setup.destroy();
+
+  const observed = await signalWithSubmissionHeld(app, databaseUrl, wave, send);
+
+  expect({
+    ...outcome(observed),
+    postgresProcessesLeft: processesMentioning(clusterDir),
+    postmasterPidFileLeft: existsSync(path.join(clusterDir, 'postmaster.pid')),
+  }).toEqual({ ...GRACEFUL, postgresProcessesLeft: [], postmasterPidFileLeft: false });
+
+  // Stored, durably: start the cluster again on our own and look.
+  const password = readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
+  const cluster = await PostgresCluster.adopt(clusterDir, root, password);
+  clusters.push(cluster);
+  await cluster.start();
+  const db = connect(cluster.url('viktig_dyktig'));
+  databases.push(db);
+  const stored = await storedResponses(db, wave);
+  expect(storageProblems(stored, only(wave.invitations))).toEqual([]);
+}
