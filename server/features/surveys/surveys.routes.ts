@@ -315,7 +315,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       invitations: invitations.map(({ tokenSalt, ...invitation }) => ({
         ...invitation,
         // The latest email to this person (invitation or reminder) and whether they opted out.
-        email: emailOf.get(invitation.id),
+        lastEmail: emailOf.get(invitation.id),
         optedOut: optedOut.has(invitation.email.toLowerCase()),
         url:
           invitation.status === 'revoked'
