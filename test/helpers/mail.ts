@@ -14,7 +14,7 @@ export type Verdict = 'accept' | { code: number; message: string };
  * A real SMTP server on a free port for the test, recording what it accepts. `verdicts` are used in order,
  * one per message attempt (then `accept`).
  */
-export async function startSmtpServer(verdicts: Verdict[] = []) {
+export async function startSmtpServer(verdicts: Verdict[] = [], port = 0) {
   const received: ReceivedMail[] = [];
   let attempts = 0;
   const server = new SMTPServer({
@@ -42,12 +42,12 @@ export async function startSmtpServer(verdicts: Verdict[] = []) {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const bound = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `smtp://127.0.0.1:${port}`,
-    port,
+    url: `smtp://127.0.0.1:${bound}`,
+    port: bound,
     received,
     attempts: () => attempts,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

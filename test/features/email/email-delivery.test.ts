@@ -198,6 +198,41 @@ describe('invitation emails through SMTP', () => {
   });
 });
 
+describe('an SMTP server that is down', () => {
+  it('keeps the message queued while it is down and delivers it once after it comes back', async () => {
+    const probe = await startSmtpServer();
+    const port = probe.port;
+    await probe.close();
+    const app = await buildTestApp({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      mail: { worker: true, retryDelaySeconds: 1, maxAttempts: 8, pollingIntervalSeconds: 0.5 },
+    });
+    let smtp: Smtp | undefined;
+    try {
+      const wave = await setUpWave(app);
+      const email = uniqueEmail('later');
+      await wave.api
+        .post(`/api/v1/surveys/${wave.surveyId}/invitations`, {
+          invitations: [{ role: 'customer', email, accountId: wave.accountId }],
+        })
+        .expect(201);
+      await wave.api.post(`/api/v1/surveys/${wave.surveyId}/open`).expect(200);
+      const [down] = await eventually(async () => {
+        const rows = await emailRows(app, wave.surveyId);
+        return rows[0]?.last_error ? rows : undefined;
+      });
+      expect(down?.status).toMatch(/queued|sending/);
+      expect(down?.last_error).toContain('ECONNREFUSED');
+      smtp = await startSmtpServer([], port);
+      await eventually(async () => (await emailRows(app, wave.surveyId))[0]?.status === 'sent', 30_000);
+      expect(smtp.received.map((mail) => mail.envelopeTo)).toEqual([[email]]);
+    } finally {
+      await app.close();
+      await smtp?.close();
+    }
+  }, 60_000);
+});
+
 describe('without SMTP: the outbox', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
