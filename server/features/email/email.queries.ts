@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
 import type { Db, EmailKind, EmailStatus, Language, RespondentRole } from '../../db/database.js';
 
+// Conditions on an invitation `i` of a wave `s`, shared by the queries that queue email.
+/** The invitation is not revoked and its wave is open (and not past its close date). */
+const liveInvitationOfOpenWave = sql<boolean>`i.revoked_at is null and s.status = 'open'
+  and (s.closes_at is null or s.closes_at > now())`;
+/** The invitee's address has not opted out of the organisation's email. */
+const optedOutSql = sql<boolean>`exists (select 1 from email_opt_outs oo
+  where oo.organization_id = i.organization_id and oo.email = lower(i.email))`;
+const notOptedOut = sql<boolean>`not ${optedOutSql}`;
+
 /** Invitations of open waves that have no invitation email yet, and whose address has not opted out. */
 export function insertMissingInvitationEmails(
   db: Db,
@@ -16,9 +25,7 @@ export function insertMissingInvitationEmails(
           join.onRef('s.organization_id', '=', 'i.organization_id').onRef('s.id', '=', 'i.survey_id'),
         )
         .select(['i.organization_id', sql.lit('invitation').as('kind'), 'i.survey_id', 'i.id'])
-        .where('s.status', '=', 'open')
-        .where((w) => w.or([w('s.closes_at', 'is', null), w('s.closes_at', '>', sql<Date>`now()`)]))
-        .where('i.revoked_at', 'is', null)
+        .where(liveInvitationOfOpenWave)
         .$if(scope.organizationId !== undefined, (q) =>
           q.where('i.organization_id', '=', scope.organizationId ?? ''),
         )
@@ -34,16 +41,7 @@ export function insertMissingInvitationEmails(
             ),
           ),
         )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('email_opt_outs as o')
-                .select(sql.lit(1).as('one'))
-                .whereRef('o.organization_id', '=', 'i.organization_id')
-                .where('o.email', '=', sql<string>`lower(i.email)`),
-            ),
-          ),
-        ),
+        .where(notOptedOut),
     )
     .onConflict((oc) =>
       oc.columns(['organization_id', 'invitation_id']).where('kind', '=', 'invitation').doNothing(),
@@ -80,9 +78,7 @@ export function insertReminders(
           'i.id',
           sql.lit(automatic).as('automatic'),
         ])
-        .where('s.status', '=', 'open')
-        .where((w) => w.or([w('s.closes_at', 'is', null), w('s.closes_at', '>', sql<Date>`now()`)]))
-        .where('i.revoked_at', 'is', null)
+        .where(liveInvitationOfOpenWave)
         .where((w) => w.or([w('r.status', 'is', null), w('r.status', '<>', 'submitted')]))
         .$if(!automatic, (q) =>
           'organizationId' in scope
@@ -113,16 +109,7 @@ export function insertReminders(
             ),
           ),
         )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('email_opt_outs as o')
-                .select(sql.lit(1).as('one'))
-                .whereRef('o.organization_id', '=', 'i.organization_id')
-                .where('o.email', '=', sql<string>`lower(i.email)`),
-            ),
-          ),
-        )
+        .where(notOptedOut)
         .$if(automatic, (q) =>
           q
             .where('s.reminder_after_days', 'is not', null)
@@ -287,10 +274,7 @@ function messageContextQuery(db: Db, organizationId: string) {
       sql<number>`(select count(*) from survey_criteria c
                    where c.organization_id = s.organization_id and c.survey_id = s.id
                      and (c.audience = 'both' or i.role = 'seller'))`.as('criteriaCount'),
-      sql<boolean>`exists (select 1 from email_opt_outs oo
-                           where oo.organization_id = m.organization_id and oo.email = lower(i.email))`.as(
-        'optedOut',
-      ),
+      optedOutSql.as('optedOut'),
     ]);
 }
 
