@@ -7,6 +7,7 @@ import * as rateLimits from './2026-11-30T1000-rate-limits.js';
 import * as contactLanguageOptional from './2026-11-30T1100-contact-language-optional.js';
 import * as waveIntroAndReopen from './2026-11-30T1200-wave-intro-and-reopen.js';
 import * as email from './2026-11-30T1300-email.js';
+import * as accountEmails from './2026-11-30T1400-account-emails.js';
 
 // Every migration, by name, in the order they run. Add a line per new file; never edit a landed one.
 // (An explicit list rather than a folder scan: it works the same under tsx, vitest and compiled JS.)
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1100-contact-language-optional': contactLanguageOptional,
   '2026-11-30T1200-wave-intro-and-reopen': waveIntroAndReopen,
   '2026-11-30T1300-email': email,
+  '2026-11-30T1400-account-emails': accountEmails,
 };

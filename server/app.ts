@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import accountsRoutes from './features/accounts/accounts.routes.js';
 import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
+import accountLinksRoutes from './features/auth/account-links.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
 import criteriaRoutes from './features/criteria/criteria.routes.js';
 import emailRoutes from './features/email/email.routes.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Features
   await app.register(healthRoutes);
   await app.register(authRoutes);
+  await app.register(accountLinksRoutes);
   await app.register(usersRoutes);
   await app.register(organizationRoutes);
   await app.register(apiKeysRoutes);

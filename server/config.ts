@@ -96,6 +96,7 @@ export interface RateLimitSettings {
   loginByAddress: { limit: number; windowSeconds: number };
   loginByAccount: { limit: number; windowSeconds: number };
   signupByAddress: { limit: number; windowSeconds: number };
+  passwordResetByAddress: { limit: number; windowSeconds: number };
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
@@ -103,6 +104,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   loginByAddress: { limit: 10, windowSeconds: 15 * 60 },
   loginByAccount: { limit: 10, windowSeconds: 15 * 60 },
   signupByAddress: { limit: 10, windowSeconds: 60 * 60 },
+  passwordResetByAddress: { limit: 10, windowSeconds: 60 * 60 },
 };
 
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);

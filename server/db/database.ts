@@ -18,7 +18,8 @@ export interface UsersTable {
   email: string;
   name: string;
   role: Role;
-  password_hash: string;
+  /** null until the user sets a password through their emailed link (migration account-emails). */
+  password_hash: string | null;
   active: Generated<boolean>;
   created_at: Generated<Date>;
 }
@@ -215,6 +216,30 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
+export type AccountEmailKind = 'welcome' | 'password_reset' | 'signup' | 'account_exists';
+
+/** One account email and, for the kinds with a link, its single-use token (salt and hash only). */
+export interface AccountEmailsTable {
+  id: Generated<string>;
+  kind: AccountEmailKind;
+  /** null for a sign-up: its organisation is created when the link is followed. */
+  organization_id: string | null;
+  user_id: string | null;
+  email: string;
+  name: string | null;
+  organization_name: string | null;
+  language: Language;
+  token_salt: Buffer | null;
+  token_hash: Buffer | null;
+  expires_at: NullableTimestamp;
+  used_at: NullableTimestamp;
+  status: Generated<EmailStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: NullableTimestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -234,6 +259,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   email_opt_outs: EmailOptOutsTable;
   email_messages: EmailMessagesTable;
+  account_emails: AccountEmailsTable;
 }
 
 /** rate-limiter-flexible's table (server/plugins/rate-limits.ts); the app never queries it directly. */

@@ -102,12 +102,17 @@ async function mailPlugin(app: FastifyInstance) {
     for (let worker = 0; worker < 2; worker += 1) {
       await boss.work<EmailJob>(EMAIL_QUEUE, work, async ([job]) => {
         if (!job) return;
+        // Ids only: an account email's link is never logged (it is rendered at send time, not stored).
+        const ids =
+          'accountEmailId' in job.data
+            ? { accountEmailId: job.data.accountEmailId }
+            : { messageId: job.data.messageId };
         try {
           const outcome = await deliver(app.db, context, send, job.data, config.mail.maxAttempts);
-          app.log.info({ messageId: job.data.messageId, outcome }, 'email processed');
+          app.log.info({ ...ids, outcome }, 'email processed');
         } catch (error) {
           const message = error instanceof TemporarySendError ? error.message : String(error);
-          app.log.warn({ messageId: job.data.messageId, reason: message }, 'email send failed; will retry');
+          app.log.warn({ ...ids, reason: message }, 'email send failed; will retry');
           throw error;
         }
       });

@@ -67,6 +67,8 @@ export interface RateLimits {
   loginByAccount: FailureLimiter;
   /** Sign-up attempts per client address. */
   signupByAddress: FailureLimiter;
+  /** "Forgot password" requests per client address (every request counts). */
+  passwordResetByAddress: FailureLimiter;
 }
 
 declare module 'fastify' {
@@ -83,6 +85,12 @@ async function rateLimitsPlugin(app: FastifyInstance, settings: RateLimitSetting
     loginByAddress: new FailureLimiter(pool, 'login-address', settings.loginByAddress, false),
     loginByAccount: new FailureLimiter(pool, 'login-account', settings.loginByAccount, false),
     signupByAddress: new FailureLimiter(pool, 'signup-address', settings.signupByAddress, false),
+    passwordResetByAddress: new FailureLimiter(
+      pool,
+      'password-reset-address',
+      settings.passwordResetByAddress,
+      false,
+    ),
   } satisfies RateLimits);
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
+import { latestAccountLink } from '../helpers/accounts.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { uniqueEmail } from '../helpers/http.js';
 
@@ -60,9 +61,14 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
     await manager.goto(`${base}/signup`);
     await manager.fill('#organization', 'Mediehuset AS');
     await manager.fill('#name', 'Mona Manager');
-    await manager.fill('#email', uniqueEmail('mona'));
-    await manager.fill('#password', 'correct horse battery');
+    const mona = uniqueEmail('mona');
+    await manager.fill('#email', mona);
     await manager.click('button[type=submit]');
+    await manager.waitForURL(`${base}/check-email?for=signup`);
+    // The confirmation email's link (rebuilt from the database as the email renders it) asks for a password.
+    await manager.goto(`${base}${await latestAccountLink(app, mona, 'signup')}`);
+    await manager.fill('#password', 'correct horse battery');
+    await manager.click('main button[type=submit]');
     await manager.waitForURL(`${base}/surveys`);
     await manager.fill('#name', 'Kundeundersøkelse 2026');
     await manager.click('form[action="/surveys"] button[type=submit]');

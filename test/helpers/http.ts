@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
+import { latestAccountLink } from './accounts.js';
 
 /** The CSRF token of the first form on a page. */
 export function csrfFrom(html: string): string {
@@ -30,17 +31,19 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}.${process.pid}.${counter}.${Date.now()}@example.no`;
 }
 
-/** Signs up a new organisation in a fresh browser; returns the logged-in browser. */
+/**
+ * Signs up a new organisation in a fresh browser and follows the confirmation link (read from the
+ * database, as the email would carry it) to choose the password; returns the logged-in browser.
+ */
 export async function signUp(app: FastifyInstance, organization = 'Acme AS', email = uniqueEmail('admin')) {
   const agent = browser(app);
-  const response = await submitForm(agent, '/signup', '/signup', {
-    organization,
-    name: 'Ada Admin',
-    email,
-    password: 'correct horse battery',
-  });
+  const password = 'correct horse battery';
+  const response = await submitForm(agent, '/signup', '/signup', { organization, name: 'Ada Admin', email });
   if (response.status !== 303) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
-  return { agent, email, password: 'correct horse battery' };
+  const link = await latestAccountLink(app, email, 'signup');
+  const confirmed = await submitForm(agent, link, link, { password });
+  if (confirmed.status !== 303) throw new Error(`sign-up confirmation failed: ${confirmed.status}`);
+  return { agent, email, password };
 }
 
 /** An API key for the logged-in browser's user, made through the settings page. */

@@ -92,7 +92,8 @@ export interface NewUser {
   email: string;
   name: string;
   role: Role;
-  passwordHash: string;
+  /** null: the user sets one through the emailed link. */
+  passwordHash: string | null;
 }
 
 /** Inserts the user and its login identity; run inside a transaction. Throws on a taken email (unique violation). */

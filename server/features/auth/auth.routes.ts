@@ -1,21 +1,18 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { sha256 } from '../../lib/crypto.js';
-import { translate } from '../../lib/i18n.js';
 import { verifyPassword } from '../../lib/passwords.js';
 import { fieldErrors } from '../../lib/validation.js';
 import { TooManyRequestsError } from '../../plugins/rate-limits.js';
-import { findLoginByEmail, isUniqueViolation } from './auth.queries.js';
+import { requestSignup } from './account-emails.service.js';
+import { accountLinkKey } from './account-links.js';
+import { findLoginByEmail } from './auth.queries.js';
 import { loginBody, safeNext, signupBody } from './auth.schemas.js';
-import { createOrganization } from './organizations.service.js';
-
-async function signIn(request: FastifyRequest, organizationId: string, userId: string) {
-  // A new session id at every login: a session fixed before login is worth nothing after it.
-  await request.session.regenerate();
-  request.session.organizationId = organizationId;
-  request.session.userId = userId;
-}
+import { signIn } from './sign-in.js';
+import './account-emails.messages.js';
 
 export default async function authRoutes(app: FastifyInstance) {
+  const mail = { boss: app.mail.boss, linkKey: accountLinkKey(app.config.sessionSecret) };
+
   app.get('/', async (request, reply) => {
     if (request.principal) return reply.redirect('/surveys', 303);
     return reply.render('auth/welcome');
@@ -23,8 +20,10 @@ export default async function authRoutes(app: FastifyInstance) {
 
   app.get('/signup', async (_request, reply) => reply.render('auth/signup', { values: {}, errors: {} }));
 
+  // Sign-up confirms the address before anything is created, and answers the same whether or not the
+  // address already has an account (that address gets an email saying so instead).
   app.post('/signup', async (request, reply) => {
-    // Every attempt counts: sign-up creates an organisation, which nobody needs to do often from one address.
+    // Every attempt counts: nobody needs to sign up often from one address.
     await app.rateLimits.signupByAddress.assertAllowed(request.ip);
     await app.rateLimits.signupByAddress.recordFailure(request.ip);
     const raw = (request.body ?? {}) as Record<string, unknown>;
@@ -33,20 +32,14 @@ export default async function authRoutes(app: FastifyInstance) {
     if (!parsed.success) {
       return reply.render('auth/signup', { values, errors: fieldErrors(parsed.error) }, 400);
     }
-    try {
-      const { organizationId, userId } = await createOrganization(app.db, {
-        organizationName: parsed.data.organization,
-        name: parsed.data.name,
-        email: parsed.data.email,
-        password: parsed.data.password,
-      });
-      await signIn(request, organizationId, userId);
-      return reply.redirect('/', 303);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const errors = { email: translate(request.lang, 'signup.emailTaken') };
-      return reply.render('auth/signup', { values, errors }, 400);
-    }
+    await requestSignup(app.db, mail, {
+      organizationName: parsed.data.organization,
+      name: parsed.data.name,
+      email: parsed.data.email,
+      language: request.lang,
+    });
+    request.log.info({ event: 'signup_requested' }, 'sign-up requested');
+    return reply.redirect('/check-email?for=signup', 303);
   });
 
   app.get('/login', async (request, reply) => {
@@ -74,7 +67,10 @@ export default async function authRoutes(app: FastifyInstance) {
     // Control characters (NUL among them) never name a login, and PostgreSQL refuses NUL in text.
     const login = email && !/[\u0000-\u001f]/.test(email) ? await findLoginByEmail(app.db, email) : undefined;
     // Unknown email and wrong password take the same path, the same time and the same message.
-    const ok = await verifyPassword(login?.passwordHash, parsed.success ? parsed.data.password : '');
+    const ok = await verifyPassword(
+      login?.passwordHash ?? undefined,
+      parsed.success ? parsed.data.password : '',
+    );
     if (!login || !ok) {
       await Promise.all([
         limits.loginByAddress.recordFailure(request.ip),

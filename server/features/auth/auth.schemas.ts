@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { loginEmail, newPassword, singleLine } from '../../lib/validation.js';
 
+/** Sign-up asks for no password: it is chosen on the page the confirmation link opens. */
 export const signupBody = z.object({
   organization: singleLine(200),
   name: singleLine(200),
   email: loginEmail,
-  password: newPassword,
 });
 export type SignupBody = z.infer<typeof signupBody>;
+
+export const forgotPasswordBody = z.object({ email: loginEmail });
+
+export const setPasswordBody = z.object({ password: newPassword });
+
+/** A route parameter that is a credential: always named `token`, which the logger redacts. */
+export const tokenParams = z.object({ token: z.string().max(200) });
 
 export const loginBody = z.object({
   email: z.string().max(300).default(''),

@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../lib/errors.js';
+import { translate } from '../../lib/i18n.js';
 import { uuid } from '../../lib/validation.js';
 import { API_ROUTE, principalOf, RESPONDENT_ROUTE } from '../../plugins/auth.js';
+import { findOrganizationAccountEmail, listAccountEmails } from '../auth/account-emails.queries.js';
 import { findSurvey } from '../surveys/surveys.queries.js';
 import { findMessageContext, listMessages, optOut } from './email.queries.js';
-import { queueReminders, queueRetry, renderStoredMessage } from './email.service.js';
+import { queueReminders, queueRetry, renderAccountMessage, renderStoredMessage } from './email.service.js';
 import { optOutKey, readOptOutToken } from './opt-out-links.js';
 import './email.messages.js';
+import '../auth/account-emails.messages.js';
 
 const surveyParams = z.object({ id: uuid });
 const messageParams = z.object({ id: uuid, messageId: uuid });
@@ -55,8 +58,34 @@ export default async function emailRoutes(app: FastifyInstance) {
   // The outbox: every message of the organisation as it goes (or, without SMTP, would go) out.
   app.get('/outbox', managers, async (request, reply) => {
     const { organizationId } = principalOf(request);
-    const messages = await listMessages(app.db, organizationId);
-    return reply.render('email/outbox', { messages, smtp: app.mail.smtp });
+    const [messages, accountEmails] = await Promise.all([
+      listMessages(app.db, organizationId),
+      listAccountEmails(app.db, organizationId),
+    ]);
+    return reply.render('email/outbox', { messages, accountEmails, smtp: app.mail.smtp });
+  });
+
+  // An account email as it goes out. Its link is a password: shown only in a new user's first email, and
+  // only to an admin (who could have set that user up anyway); reset links never leave the recipient's inbox.
+  app.get('/outbox/account/:messageId', managers, async (request, reply) => {
+    const params = z.object({ messageId: uuid }).safeParse(request.params);
+    if (!params.success) throw notFound();
+    const principal = principalOf(request);
+    const message = await findOrganizationAccountEmail(
+      app.db,
+      principal.organizationId,
+      params.data.messageId,
+    );
+    if (!message) throw notFound();
+    const showLink = message.kind === 'welcome' && principal.role === 'admin';
+    const email = renderAccountMessage(
+      app.mail,
+      message,
+      showLink ? {} : { hideLink: translate(request.lang, 'accountEmail.linkHidden') },
+    );
+    return reply
+      .header('cache-control', 'no-store')
+      .render('email/account-message', { message, email, headers: Object.entries(email.headers) });
   });
 
   app.get('/outbox/:messageId', managers, async (request, reply) => {

@@ -1,6 +1,14 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Database, Db } from '../../db/database.js';
+import {
+  type AccountEmailContext,
+  claimAccountEmail,
+  findAccountEmail,
+  finishAccountEmail,
+} from '../auth/account-emails.queries.js';
+import { renderAccountEmail } from '../auth/account-emails.templates.js';
+import { accountLinkKey, accountLinkUrl, accountTokenFor } from '../auth/account-links.js';
 import { linkKey, respondentUrl, tokenFor } from '../surveys/invitation-links.js';
 import {
   claimMessage,
@@ -15,9 +23,16 @@ import { optOutKey, optOutUrl } from './opt-out-links.js';
 
 export const EMAIL_QUEUE = 'email';
 
-export interface EmailJob {
+/** A job names one row: an invitation or reminder (email_messages), or an account email (account_emails). */
+export type EmailJob = InvitationEmailJob | AccountEmailJob;
+
+export interface InvitationEmailJob {
   organizationId: string;
   messageId: string;
+}
+
+export interface AccountEmailJob {
+  accountEmailId: string;
 }
 
 /** What the queue needs from the app: pg-boss, and where links point. */
@@ -49,6 +64,14 @@ async function enqueue(
       data: { organizationId: message.organizationId, messageId: message.id } satisfies EmailJob,
       singletonKey: message.id,
     })),
+    { db: bossDb(db) },
+  );
+}
+
+/** Queues an account email whose row `db` (a transaction) has just inserted: both commit together. */
+export async function enqueueAccountEmail(db: Db, boss: PgBoss, accountEmailId: string) {
+  await boss.insert(
+    [{ name: EMAIL_QUEUE, data: { accountEmailId } satisfies EmailJob, singletonKey: accountEmailId }],
     { db: bossDb(db) },
   );
 }
@@ -148,7 +171,8 @@ export async function deliver(
   send: Send | null,
   job: EmailJob,
   maxAttempts: number,
-): Promise<'sent' | 'outbox' | 'failed' | 'skipped' | 'already-done'> {
+): Promise<DeliveryOutcome> {
+  if ('accountEmailId' in job) return deliverAccountEmail(db, mail, send, job.accountEmailId, maxAttempts);
   const { organizationId, messageId } = job;
   const claimed = await claimMessage(db, organizationId, messageId);
   if (!claimed) return 'already-done';
@@ -172,22 +196,109 @@ export async function deliver(
     await finishMessage(db, organizationId, messageId, { status: 'outbox' });
     return 'outbox';
   }
+  return sendOnce(send, email, claimed.attempts >= maxAttempts, {
+    finish: (outcome) => finishMessage(db, organizationId, messageId, outcome),
+    requeue: (reason) =>
+      db
+        .updateTable('email_messages')
+        .set({ status: 'queued', last_error: reason })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', messageId)
+        .execute(),
+  });
+}
+
+export type DeliveryOutcome = 'sent' | 'outbox' | 'failed' | 'skipped' | 'already-done';
+
+/**
+ * One SMTP attempt and what it leaves in the row: sent; failed (a permanent refusal, or the last attempt);
+ * or queued again with the reason, thrown so that the queue retries with backoff.
+ */
+async function sendOnce(
+  send: Send,
+  email: RenderedEmail,
+  lastAttempt: boolean,
+  row: {
+    finish: (outcome: { status: 'sent' | 'failed'; error?: string }) => Promise<unknown>;
+    requeue: (reason: string) => Promise<unknown>;
+  },
+): Promise<'sent' | 'failed'> {
   try {
     await send(email);
   } catch (error) {
     const { permanent, reason } = classifySendError(error);
-    if (permanent || claimed.attempts >= maxAttempts) {
-      await finishMessage(db, organizationId, messageId, { status: 'failed', error: reason });
+    if (permanent || lastAttempt) {
+      await row.finish({ status: 'failed', error: reason });
       return 'failed';
     }
-    await db
-      .updateTable('email_messages')
-      .set({ status: 'queued', last_error: reason })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', messageId)
-      .execute();
+    await row.requeue(reason);
     throw new TemporarySendError(reason);
   }
-  await finishMessage(db, organizationId, messageId, { status: 'sent' });
+  await row.finish({ status: 'sent' });
   return 'sent';
+}
+
+/**
+ * An account email as it goes out (or as the outbox shows it), rendered now. With `hideLink` the link is
+ * replaced by a placeholder: a password link belongs to its recipient, not to whoever reads the outbox.
+ */
+export function renderAccountMessage(
+  mail: Omit<MailContext, 'boss'>,
+  message: AccountEmailContext,
+  options: { hideLink?: string } = {},
+): RenderedEmail {
+  const url =
+    message.kind === 'account_exists'
+      ? `${mail.publicUrl}/login`
+      : options.hideLink !== undefined || !message.tokenSalt
+        ? (options.hideLink ?? '')
+        : accountLinkUrl(
+            mail.publicUrl,
+            message.kind,
+            accountTokenFor(accountLinkKey(mail.sessionSecret), message.tokenSalt),
+          );
+  return renderAccountEmail(message, {
+    url,
+    resetUrl: `${mail.publicUrl}/forgot-password`,
+    mailFrom: mail.mailFrom,
+  });
+}
+
+/** Sends one account email; skipped when its link was used or expired, or its user deactivated, meanwhile. */
+async function deliverAccountEmail(
+  db: Kysely<Database>,
+  mail: Omit<MailContext, 'boss'>,
+  send: Send | null,
+  id: string,
+  maxAttempts: number,
+): Promise<DeliveryOutcome> {
+  const claimed = await claimAccountEmail(db, id);
+  if (!claimed) return 'already-done';
+  const message = await findAccountEmail(db, id);
+  if (!message) return 'already-done';
+  const skip =
+    message.userActive === false
+      ? 'user deactivated'
+      : message.usedAt
+        ? 'link already used'
+        : message.expiresAt && message.expiresAt <= new Date()
+          ? 'link expired'
+          : null;
+  if (skip) {
+    await finishAccountEmail(db, id, { status: 'skipped', error: skip });
+    return 'skipped';
+  }
+  if (!send) {
+    await finishAccountEmail(db, id, { status: 'outbox' });
+    return 'outbox';
+  }
+  return sendOnce(send, renderAccountMessage(mail, message), claimed.attempts >= maxAttempts, {
+    finish: (outcome) => finishAccountEmail(db, id, outcome),
+    requeue: (reason) =>
+      db
+        .updateTable('account_emails')
+        .set({ status: 'queued', last_error: reason })
+        .where('id', '=', id)
+        .execute(),
+  });
 }

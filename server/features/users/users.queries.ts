@@ -1,10 +1,19 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, Db } from '../../db/database.js';
 
 export function listUsers(db: Db, organizationId: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'role', 'active', 'created_at as createdAt'])
+    .select([
+      'id',
+      'email',
+      'name',
+      'role',
+      'active',
+      // false until the user has chosen a password through their emailed link
+      sql<boolean>`password_hash is not null`.as('hasPassword'),
+      'created_at as createdAt',
+    ])
     .where('organization_id', '=', organizationId)
     .orderBy('name')
     .execute();

@@ -3,13 +3,16 @@ import { notFound } from '../../lib/errors.js';
 import { translate } from '../../lib/i18n.js';
 import { fieldErrors } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
+import { addUserWithWelcome } from '../auth/account-emails.service.js';
+import { accountLinkKey } from '../auth/account-links.js';
 import { isUniqueViolation } from '../auth/auth.queries.js';
-import { createMember } from '../auth/organizations.service.js';
 import { deactivateUser, listUsers } from './users.queries.js';
 import { newUserBody, ROLES, userIdParams } from './users.schemas.js';
+import '../auth/account-emails.messages.js';
 
 export default async function usersRoutes(app: FastifyInstance) {
   const adminOnly = { preHandler: app.requireRole('admin') };
+  const mail = { boss: app.mail.boss, linkKey: accountLinkKey(app.config.sessionSecret) };
 
   app.get('/users', adminOnly, async (request, reply) => {
     const users = await listUsers(app.db, principalOf(request).organizationId);
@@ -26,7 +29,9 @@ export default async function usersRoutes(app: FastifyInstance) {
       errors = fieldErrors(parsed.error);
     } else {
       try {
-        await createMember(app.db, organizationId, parsed.data);
+        // No typed-in start password: the new user chooses one through the emailed link (in the language
+        // the admin is using).
+        await addUserWithWelcome(app.db, mail, organizationId, { ...parsed.data, language: request.lang });
         return reply.redirect('/users', 303);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

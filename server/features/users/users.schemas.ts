@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loginEmail, newPassword, singleLine } from '../../lib/validation.js';
+import { loginEmail, singleLine } from '../../lib/validation.js';
 
 export const ROLES = ['admin', 'manager', 'kam'] as const;
 
@@ -7,7 +7,6 @@ export const newUserBody = z.object({
   name: singleLine(200),
   email: loginEmail,
   role: z.enum(ROLES, 'Choose a role'),
-  password: newPassword,
 });
 
 export const userIdParams = z.object({ id: z.uuid('Not a valid id') });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccount, findOrCreateContact } from '../../../server/features/accounts/accounts.queries.js';
+import { chooseWelcomePassword } from '../../helpers/accounts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { type Agent, browser, createApiKey, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
 
@@ -31,8 +32,8 @@ async function addMember(admin: Agent, role: 'kam' | 'manager', name = 'Kari KAM
     name,
     email,
     role,
-    password: 'member password 1',
   });
+  await chooseWelcomePassword(app, email, 'member password 1');
   expect(added.status).toBe(303);
   const agent = browser(app);
   await submitForm(agent, '/login', '/login', { email, password: 'member password 1' });

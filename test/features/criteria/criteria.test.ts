@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listActiveCriteria } from '../../../server/features/criteria/criteria.queries.js';
 import { slugOf } from '../../../server/features/criteria/criteria.schemas.js';
 import { DEFAULT_CRITERIA } from '../../../server/features/criteria/default-criteria.js';
+import { chooseWelcomePassword } from '../../helpers/accounts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { type Agent, browser, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
 
@@ -215,8 +216,8 @@ describe('criteria pages', () => {
       name: 'K',
       email,
       role: 'kam',
-      password: 'kam password 123',
     });
+    await chooseWelcomePassword(app, email, 'kam password 123');
     const kam: Agent = browser(app);
     await submitForm(kam, '/login', '/login', { email, password: 'kam password 123' });
     await kam.get('/criteria').expect(403);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseWelcomePassword } from '../../helpers/accounts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { createApiKey, csrfFrom, submitForm, uniqueEmail } from '../../helpers/http.js';
 import { apiClient, customerAnswers, type SurveyCriterion, setUpWave } from '../../helpers/surveys.js';
@@ -283,8 +284,8 @@ describe('POST /api/v1/surveys/:id/reopen', () => {
       name: 'K',
       email,
       role: 'kam',
-      password: 'kam password 123',
     });
+    await chooseWelcomePassword(app, email, 'kam password 123');
     const kam = supertest.agent(app.server);
     await submitForm(kam, '/login', '/login', { email, password: 'kam password 123' });
     await apiClient(app, await createApiKey(kam))

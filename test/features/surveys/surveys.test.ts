@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseWelcomePassword } from '../../helpers/accounts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { createApiKey, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
 import { apiClient, customerAnswers, openWaveWithRespondents, setUpWave } from '../../helpers/surveys.js';
@@ -86,8 +87,8 @@ describe('POST /api/v1/surveys', () => {
       name: 'K',
       email,
       role: 'kam',
-      password: 'kam password 123',
     });
+    await chooseWelcomePassword(app, email, 'kam password 123');
     const agent = supertest.agent(app.server);
     await submitForm(agent, '/login', '/login', { email, password: 'kam password 123' });
     const kamKey = await createApiKey(agent);
