@@ -312,7 +312,9 @@ describe('the wave page', () => {
       .values({ organization_id: organization?.id ?? '', email: wave.people.john.toLowerCase() })
       .execute();
     const page = await wave.admin.agent.get(`/surveys/${wave.surveyId}`).expect(200);
-    const states = [...page.text.matchAll(/data-testid="email-state">([^]*?)<\/td>/g)].map((m) => m[1] ?? '');
+    const states = [...page.text.matchAll(/data-testid="email-state">([\s\S]*?)<\/td>/g)].map(
+      (m) => m[1] ?? '',
+    );
     expect(states.filter((state) => state.includes('Meldt av e-post'))).toHaveLength(1);
     expect(states.filter((state) => state.includes('I utboksen'))).toHaveLength(2);
 
