@@ -261,6 +261,32 @@ describe('buildGapReport quadrants', () => {
   });
 });
 
+describe('buildGapReport with a different number of answers per criterion', () => {
+  // "Don't know" leaves criteria with unequal n: one customer rated "often" 10, three rated "rarely" 4.
+  const report = buildGapReport(
+    [
+      criterionOf('often', { importance: [9, null, null, null], performance: [10, null, null, null] }),
+      criterionOf('rarely', { importance: [6, 6, 6, null], performance: [null, 4, 4, 4] }),
+    ],
+    { crosshair: 'grand_mean' },
+  );
+
+  it('keeps each criterion’s own n', () => {
+    expect(resultFor(report, 'often').customerPerformance.n).toBe(1);
+    expect(resultFor(report, 'rarely').customerPerformance.n).toBe(3);
+  });
+
+  it('gives the delivery index as the plain mean of the criterion means, each criterion weighing the same', () => {
+    // Not the mean over all four answers, (10 + 4 + 4 + 4) / 4 = 5.5, which weighs "rarely" three times.
+    expect(report.overall.deliveryIndex).toBe((10 + 4) / 2);
+  });
+
+  it('puts the grand-mean crosshair at the plain means of the criterion means', () => {
+    expect(report.crosshair.importance).toBe((9 + 6) / 2);
+    expect(report.crosshair.performance).toBe((10 + 4) / 2);
+  });
+});
+
 describe('buildGapReport without data', () => {
   it('returns nulls and empty lists, never NaN, for no criteria', () => {
     const report = buildGapReport([], { crosshair: 'grand_mean' });
