@@ -139,6 +139,11 @@ describe('invitation emails through SMTP', () => {
     await start();
     const wave = await waveWithInvitations(app);
     await wave.api.post(`/api/v1/surveys/${wave.surveyId}/open`).expect(200);
+    // Sent as far as the database knows (the row is updated after the SMTP server accepted).
+    await eventually(async () => {
+      const rows = await emailRows(app, wave.surveyId);
+      return rows.length === 3 && rows.every((row) => row.status === 'sent');
+    });
     await eventually(() => smtp.received.length >= 3);
     const link = (address: string) => {
       const mail = smtp.received.find((m) => m.envelopeTo.includes(address));

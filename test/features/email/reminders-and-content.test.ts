@@ -71,7 +71,19 @@ describe('automatic reminders and what the emails say', () => {
       .send({ answers, comment: null, submit: true })
       .expect(200);
 
+    // Every message of the wave has left the queue (the row says so after the SMTP server accepted it).
+    const settled = () =>
+      eventually(async () => {
+        const waiting = await app.db
+          .selectFrom('email_messages')
+          .select('id')
+          .where('survey_id', '=', wave.surveyId)
+          .where('status', 'in', ['queued', 'sending'])
+          .execute();
+        return waiting.length === 0;
+      });
     // Not due yet: the invitations went out just now (the wave waits 7 days by default).
+    await settled();
     expect(await queueReminders(app.db, app.mail.boss, { automaticDue: true })).toBe(0);
 
     const ageEmails = () =>
@@ -82,12 +94,14 @@ describe('automatic reminders and what the emails say', () => {
         .where('status', '=', 'sent')
         .execute();
     for (const round of [1, 2]) {
+      await settled();
       await ageEmails();
       expect(await queueReminders(app.db, app.mail.boss, { automaticDue: true })).toBe(2);
       await eventually(
         () => textTo(people.idle).length === 1 + round && textTo(people.saved).length === 1 + round,
       );
     }
+    await settled();
     await ageEmails();
     // max_reminders (2) reached: no third automatic reminder.
     expect(await queueReminders(app.db, app.mail.boss, { automaticDue: true })).toBe(0);
