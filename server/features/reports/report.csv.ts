@@ -1,7 +1,9 @@
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
+import type { Audience } from '../../db/database.js';
+import { isoWithOffset } from '../../lib/dates.js';
 import { type Lang, translate } from '../../lib/i18n.js';
-import type { ExportRow } from './report.queries.js';
+import type { ExportRow, ExportScore } from './report.queries.js';
 
 const CSV_HEADER = [
   'report.csv.wave',
@@ -45,14 +47,90 @@ export async function* csvLines(lang: Lang, rows: AsyncIterable<ExportRow>): Asy
   if (batch) yield batch;
 }
 
+export interface WideCriterion {
+  id: string;
+  key: string | null;
+  audience: Audience;
+}
+
+/**
+ * The wide layout's column of a criterion: its key, or `criterion-<n>` (its 1-based place in the wave's
+ * frozen order) when it has none — a hyphen no key may contain, so the two never collide.
+ */
+export function wideColumnName(criterion: WideCriterion, index: number): string {
+  return criterion.key ?? `criterion-${index + 1}`;
+}
+
+/**
+ * The analyst's layout: one row per submitted response, fixed English column names and role codes
+ * (whatever the reader's language, so scripts keep working), the submitted time in `timeZone` with its
+ * offset, then `<column>.importance` for every criterion and `<column>.performance` for those customers are
+ * asked. Scores as in the long layout: a number, `DK` for "don't know", empty when not asked or unanswered.
+ * `rows` come consecutive per response (exportRowsQuery's order), so only one response is held at a time.
+ */
+export async function* wideCsvLines(
+  criteria: readonly WideCriterion[],
+  rows: AsyncIterable<ExportRow>,
+  timeZone: string,
+): AsyncGenerator<string> {
+  const columns = new Map<string, { importance: number; performance: number | undefined }>();
+  const header = ['respondent_id', 'role', 'account', 'segment', 'kam', 'submitted_at'];
+  for (const [index, criterion] of criteria.entries()) {
+    const name = wideColumnName(criterion, index);
+    const importance = header.push(`${name}.importance`) - 1;
+    const performance = criterion.audience === 'both' ? header.push(`${name}.performance`) - 1 : undefined;
+    columns.set(criterion.id, { importance, performance });
+  }
+  header.push('comment');
+  yield `\uFEFF${csvLine(header)}`;
+
+  let current: Array<string | number | null> | undefined;
+  let currentId: string | undefined;
+  let batch = '';
+  let count = 0;
+  const flush = () => {
+    if (!current) return;
+    batch += csvLine(current);
+    count += 1;
+  };
+  for await (const row of rows) {
+    if (row.responseId !== currentId) {
+      flush();
+      currentId = row.responseId;
+      const submittedAt = isoWithOffset(row.submittedAt, timeZone);
+      const scores = new Array<ExportScore>(header.length - 7).fill(null);
+      current = [
+        row.responseId,
+        row.role,
+        row.account,
+        row.segment,
+        row.kam,
+        submittedAt,
+        ...scores,
+        row.comment,
+      ];
+      if (count > 0 && count % 500 === 0) {
+        yield batch;
+        batch = '';
+      }
+    }
+    const column = columns.get(row.criterionId);
+    if (!column || !current) continue;
+    current[column.importance] = row.importance;
+    if (column.performance !== undefined) current[column.performance] = row.performance;
+  }
+  flush();
+  if (batch) yield batch;
+}
+
 // A cell a spreadsheet would read as a formula (=, +, -, @, or a leading tab/CR) is kept as text.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One RFC 4180 field, always quoted. */
+/** One RFC 4180 field, always quoted. A number stays a number (a spreadsheet reads -2 as minus two). */
 export function csvField(value: string | number | null): string {
   if (value === null) return '""';
   let text = String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
+  if (typeof value !== 'number' && FORMULA_START.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;
 }
 

@@ -246,33 +246,45 @@ export async function listFilterOptions(db: Db, organizationId: string, onlyKamU
   return { accounts, segments, kams };
 }
 
+/** A rating in the export: the score, `'DK'` for an explicit "don't know", null when not asked or unanswered. */
+export type ExportScore = number | 'DK' | null;
+
 export interface ExportRow {
+  responseId: string;
   wave: string;
   role: RespondentRole;
   account: string | null;
   segment: string | null;
   kam: string | null;
+  criterionId: string;
   criterionKey: string | null;
   labelNb: string;
   labelEn: string;
-  importance: number | null;
-  performance: number | null;
+  importance: ExportScore;
+  performance: ExportScore;
   comment: string | null;
   submittedAt: Date;
 }
 
 /**
  * One row per submitted respondent × criterion asked of them (customers: the `both` criteria; sellers:
- * all), for the CSV export. The route runs it through a server-side cursor, never all at once.
+ * all), for the CSV export, consecutive per response; customers under the filter, as in the report. The
+ * route runs it through a server-side cursor, never all at once.
  */
-export function exportRowsQuery(db: Db, organizationId: string, surveyId: string) {
+export function exportRowsQuery(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter = {},
+) {
+  // jsonb keeps the three cases apart: no answer row → SQL null; a null score ("don't know") → "DK"; a score.
   const score = (dimension: Dimension) =>
-    sql<number | null>`(select answers.score from answers
+    sql<ExportScore>`(select coalesce(to_jsonb(answers.score), '"DK"'::jsonb) from answers
       where answers.organization_id = responses.organization_id
         and answers.response_id = responses.id
         and answers.survey_criterion_id = survey_criteria.id
         and answers.dimension = ${dimension})`;
-  return db
+  let query = db
     .selectFrom('responses')
     .innerJoin('surveys', (join) =>
       join
@@ -306,11 +318,13 @@ export function exportRowsQuery(db: Db, organizationId: string, surveyId: string
         .onRef('kam.id', '=', 'accounts.kam_user_id'),
     )
     .select([
+      'responses.id as responseId',
       'surveys.name as wave',
       'responses.role',
       'accounts.name as account',
       'accounts.segment',
       'kam.name as kam',
+      'survey_criteria.id as criterionId',
       'survey_criteria.key as criterionKey',
       'survey_criteria.label_nb as labelNb',
       'survey_criteria.label_en as labelEn',
@@ -327,4 +341,10 @@ export function exportRowsQuery(db: Db, organizationId: string, surveyId: string
     .orderBy('responses.submitted_at')
     .orderBy('responses.id')
     .orderBy('survey_criteria.position');
+  if (hasFilter(filter)) {
+    query = query.where((eb) =>
+      eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'responses')]),
+    );
+  }
+  return query;
 }

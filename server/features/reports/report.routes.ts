@@ -8,11 +8,15 @@ import type { Lang } from '../../lib/i18n.js';
 import { fieldList } from '../../lib/validation.js';
 import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
-import { contentDisposition, csvLines, cursorRows } from './report.csv.js';
+import { listSurveyCriteria } from '../surveys/surveys.queries.js';
+import { contentDisposition, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
-import { type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
-import { buildSurveyReport, reportJson } from './report.service.js';
+import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
+import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
+
+// Organisations have no time zone setting yet: their users are in Norway, as for deadlines (lib/dates.ts).
+const EXPORT_TIME_ZONE = 'Europe/Oslo';
 
 // chart.js's package exports hide its browser build; its main entry sits next to it.
 const chartJsDir = path.dirname(createRequire(import.meta.url).resolve('chart.js'));
@@ -69,22 +73,31 @@ export default async function reportRoutes(app: FastifyInstance) {
       .send(createReadStream(chartJsFile));
   });
 
-  app.get(
-    '/surveys/:id/export.csv',
-    { preHandler: app.requireRole('admin', 'manager') },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const surveyId = surveyIdOf(request);
-      const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
-      if (!survey) throw notFound('Survey not found');
-      const lang: Lang = request.langChosen || isApiRequest(request) ? request.lang : survey.language;
-      const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId).compile();
-      const lines = csvLines(lang, cursorRows<ExportRow>(app.pg.pool, compiled));
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', contentDisposition(survey.name))
-        .header('cache-control', 'no-store')
-        .send(Readable.from(lines));
-    },
-  );
+  // A KAM exports their own portfolio, under the same scoping as the report (scopedFilter).
+  app.get('/surveys/:id/export.csv', readers, async (request, reply) => {
+    const principal = principalOf(request);
+    const surveyId = surveyIdOf(request);
+    const parsed = exportQuery.safeParse(request.query ?? {});
+    if (!parsed.success) throw badRequest('Invalid export query', fieldList(parsed.error));
+    const { layout, ...query } = parsed.data;
+    const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
+    if (!survey) throw notFound('Survey not found');
+    const filter = await scopedFilter(app.db, principal, query);
+    const lang: Lang = request.langChosen || isApiRequest(request) ? request.lang : survey.language;
+    const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId, filter).compile();
+    const rows = cursorRows<ExportRow>(app.pg.pool, compiled);
+    const lines =
+      layout === 'wide'
+        ? wideCsvLines(
+            await listSurveyCriteria(app.db, principal.organizationId, surveyId),
+            rows,
+            EXPORT_TIME_ZONE,
+          )
+        : csvLines(lang, rows);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', contentDisposition(survey.name))
+      .header('cache-control', 'no-store')
+      .send(Readable.from(lines));
+  });
 }

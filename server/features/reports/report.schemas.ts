@@ -25,3 +25,9 @@ export const reportQuery = z.object({
 export type ReportQuery = z.infer<typeof reportQuery>;
 
 export const surveyIdParams = z.object({ id: uuid });
+
+/** The export's query: the report's filters and `layout` (long, the default, or wide). */
+export const exportQuery = reportQuery.extend({
+  layout: z.preprocess(blankAsAbsent, z.enum(['long', 'wide']).default('long')),
+});
+export type ExportQuery = z.infer<typeof exportQuery>;
