@@ -74,15 +74,28 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
 
   const where = embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL';
+  const createOrg =
+    '    npm run --silent admin -- create-org --name "My company" --email me@example.com --password "a long password"';
   process.stdout.write(
     [
       '',
       `  Viktig/Dyktig is running at ${config.publicUrl}  (database: ${where})`,
       '',
-      '  Create the first organisation in the browser:',
-      `    ${config.publicUrl}/signup`,
-      '  or from another terminal:',
-      '    npm run --silent admin -- create-org --name "My company" --email me@example.com --password "a long password"',
+      ...(config.smtpUrl
+        ? [
+            '  Create the first organisation in the browser (the address is confirmed by email):',
+            `    ${config.publicUrl}/signup`,
+            '  or from another terminal:',
+            createOrg,
+          ]
+        : [
+            '  Create the first organisation from another terminal:',
+            createOrg,
+            '  then log in at',
+            `    ${config.publicUrl}/login`,
+            '  (No SMTP_URL: email goes to the outbox at /outbox instead of being sent, so sign-up in the',
+            '  browser, which confirms the address by email, needs SMTP_URL — e.g. Mailpit from docker compose.)',
+          ]),
       '',
     ].join('\n'),
   );
