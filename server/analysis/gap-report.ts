@@ -30,10 +30,16 @@ export interface CriterionResult {
   /** seller importance − customer importance; negative = sellers value it less than customers do. */
   alignmentGap: number | null;
   quadrant: Quadrant | null;
+  /**
+   * The placement rests on too little to be sure of: a 95 % interval of importance or performance
+   * reaches across its crosshair, or is missing (n < 2). False when there is no quadrant.
+   */
+  quadrantUncertain: boolean;
 }
 
 export type Column = Series | 'deliveryGap' | 'alignmentGap';
 
+/** Ids at a column's minimum and maximum; both empty when the column's values do not differ. */
 export interface Extremes {
   lowest: string[];
   highest: string[];
@@ -43,8 +49,14 @@ export interface GapReport {
   crosshair: { importance: number | null; performance: number | null; mode: CrosshairMode };
   overall: { deliveryIndex: number | null };
   criteria: CriterionResult[];
-  extremes: Record<Column, Extremes>;
+  /** Lowest and highest of the means and of the delivery gap. */
+  extremes: Record<Exclude<Column, 'alignmentGap'>, Extremes>;
+  /**
+   * The alignment gap is judged by its size, whichever its sign: the largest mismatch is the warning,
+   * the gap nearest 0 the best alignment. Both empty when every gap has the same size.
+   */
   largestAlignmentGap: string[];
+  smallestAlignmentGap: string[];
   concentrate: string[];
 }
 
@@ -76,10 +88,20 @@ export function buildGapReport(
   });
 
   const crosshair = crosshairOf(withGaps, options.crosshair);
-  const results: CriterionResult[] = withGaps.map((result) => ({
-    ...result,
-    quadrant: quadrantOf(result.customerImportance.mean, result.customerPerformance.mean, crosshair),
-  }));
+  const results: CriterionResult[] = withGaps.map((result) => {
+    const quadrant = quadrantOf(result.customerImportance.mean, result.customerPerformance.mean, crosshair);
+    return {
+      ...result,
+      quadrant,
+      quadrantUncertain:
+        quadrant !== null &&
+        (straddles(result.customerImportance.ci95, crosshair.importance) ||
+          straddles(result.customerPerformance.ci95, crosshair.performance)),
+    };
+  });
+  const alignmentSize = extremesOf(results, (result) =>
+    result.alignmentGap === null ? null : Math.abs(result.alignmentGap),
+  );
 
   return {
     crosshair,
@@ -90,11 +112,9 @@ export function buildGapReport(
       customerImportance: extremesOf(results, (result) => result.customerImportance.mean),
       customerPerformance: extremesOf(results, (result) => result.customerPerformance.mean),
       deliveryGap: extremesOf(results, (result) => result.deliveryGap),
-      alignmentGap: extremesOf(results, (result) => result.alignmentGap),
     },
-    largestAlignmentGap: extremesOf(results, (result) =>
-      result.alignmentGap === null ? null : Math.abs(result.alignmentGap),
-    ).highest,
+    largestAlignmentGap: alignmentSize.highest,
+    smallestAlignmentGap: alignmentSize.lowest,
     concentrate: results
       .flatMap(({ id, quadrant, deliveryGap }) =>
         quadrant === 'concentrate' && deliveryGap !== null ? [{ id, deliveryGap }] : [],
@@ -134,7 +154,17 @@ function quadrantOf(
   return performing ? 'overkill' : 'low';
 }
 
-/** Ids at the minimum and at the maximum of a column; ties keep every tied id, in input order. */
+/** A missing interval (n < 2) cannot rule out the other side of the line either. */
+function straddles(ci95: [number, number] | null, line: number | null): boolean {
+  if (line === null) return false;
+  if (ci95 === null) return true;
+  return ci95[0] < line - EPSILON && ci95[1] > line + EPSILON;
+}
+
+/**
+ * Ids at the minimum and at the maximum of a column; ties keep every tied id, in input order.
+ * Nothing is marked when the values do not differ: a column of equal values has no lowest or highest.
+ */
 function extremesOf(
   results: readonly CriterionResult[],
   valueIn: (result: CriterionResult) => number | null,
@@ -147,6 +177,7 @@ function extremesOf(
 
   const min = Math.min(...values.map(({ value }) => value));
   const max = Math.max(...values.map(({ value }) => value));
+  if (max - min <= EPSILON) return { lowest: [], highest: [] };
   return {
     lowest: values.filter(({ value }) => value <= min + EPSILON).map(({ id }) => id),
     highest: values.filter(({ value }) => value >= max - EPSILON).map(({ id }) => id),

@@ -153,7 +153,14 @@ describe('buildGapReport on the published worked example', () => {
       lowest: ['solution_oriented', 'trust', 'knowledge', 'accuracy', 'business_understanding', 'follow_up'],
       highest: ['availability', 'efficiency'],
     });
-    expect(report.extremes.alignmentGap).toEqual({ lowest: ['efficiency'], highest: ['availability'] });
+    // The alignment gap by its size: efficiency's −1.75 is the largest mismatch, the four 0.00 the best.
+    expect(report.largestAlignmentGap).toEqual(['efficiency']);
+    expect(report.smallestAlignmentGap).toEqual([
+      'advice',
+      'customer_oriented',
+      'communication',
+      'business_understanding',
+    ]);
   });
 
   it('gives the sellers-only CRM system a seller statistic and nothing else', () => {
@@ -294,6 +301,7 @@ describe('buildGapReport without data', () => {
     expect(report.overall.deliveryIndex).toBeNull();
     expect(report.criteria).toEqual([]);
     expect(report.largestAlignmentGap).toEqual([]);
+    expect(report.smallestAlignmentGap).toEqual([]);
     expect(report.concentrate).toEqual([]);
     for (const extremes of Object.values(report.extremes)) {
       expect(extremes).toEqual({ lowest: [], highest: [] });
@@ -317,5 +325,132 @@ describe('buildGapReport without data', () => {
       expect(result.alignmentGap).toBeNull();
       expect(result.quadrant).toBeNull();
     }
+  });
+});
+
+describe('buildGapReport markers', () => {
+  const seller = (score: number) => [score, score];
+
+  it('marks nothing in a column whose values are all equal, nor for a single value', () => {
+    const report = buildGapReport(
+      [
+        criterionOf('a', { seller: seller(8), importance: [9, 9], performance: [7, 7] }),
+        criterionOf('b', { seller: seller(8), importance: [9, 9], performance: [7, 7] }),
+        criterionOf('c', { seller: seller(8), importance: [9, 9], performance: [7, 7] }),
+      ],
+      { crosshair: 'grand_mean' },
+    );
+    for (const extremes of Object.values(report.extremes)) {
+      expect(extremes).toEqual({ lowest: [], highest: [] });
+    }
+    expect(report.largestAlignmentGap).toEqual([]);
+    expect(report.smallestAlignmentGap).toEqual([]);
+
+    const single = buildGapReport(
+      [criterionOf('only', { seller: seller(3), importance: [9], performance: [2] })],
+      {
+        crosshair: 'grand_mean',
+      },
+    );
+    expect(single.extremes.customerPerformance).toEqual({ lowest: [], highest: [] });
+    expect(single.largestAlignmentGap).toEqual([]);
+  });
+
+  it('marks every cell tied at the top "highest" only, and every cell tied at the bottom "lowest" only', () => {
+    const report = buildGapReport(
+      [
+        criterionOf('top1', { importance: [10, 10], performance: [9, 9] }),
+        criterionOf('top2', { importance: [10, 10], performance: [9, 9] }),
+        criterionOf('bottom', { importance: [6, 6], performance: [9, 9] }),
+        criterionOf('middle', { importance: [8, 8], performance: [4, 4] }),
+        criterionOf('low1', { importance: [7, 8], performance: [4, 4] }),
+      ],
+      { crosshair: 'grand_mean' },
+    );
+    expect(report.extremes.customerImportance).toEqual({ lowest: ['bottom'], highest: ['top1', 'top2'] });
+    // Three tie at the top of performance, two at the bottom: each tied cell gets one marker.
+    expect(report.extremes.customerPerformance).toEqual({
+      lowest: ['middle', 'low1'],
+      highest: ['top1', 'top2', 'bottom'],
+    });
+  });
+
+  it('judges the alignment gap by its size: the most negative gap can be the largest, 0 is the best', () => {
+    const report = buildGapReport(
+      [
+        criterionOf('under', { seller: seller(6), importance: [9, 9], performance: [8, 8] }), // −3
+        criterionOf('over', { seller: seller(10), importance: [8, 8], performance: [8, 8] }), // +2
+        criterionOf('aligned', { seller: seller(8), importance: [8, 8], performance: [8, 8] }), // 0
+        criterionOf('near', { seller: seller(7), importance: [7, 8], performance: [8, 8] }), // −0.5
+      ],
+      { crosshair: 'grand_mean' },
+    );
+    expect(report.criteria.map(({ alignmentGap }) => alignmentGap)).toEqual([-3, 2, 0, -0.5]);
+    expect(report.largestAlignmentGap).toEqual(['under']);
+    expect(report.smallestAlignmentGap).toEqual(['aligned']);
+  });
+
+  it('ties a negative and a positive gap of the same size, and marks nothing when all gaps share one size', () => {
+    const mixed = buildGapReport(
+      [
+        criterionOf('minus', { seller: seller(7), importance: [9, 9] }), // −2
+        criterionOf('plus', { seller: seller(10), importance: [8, 8] }), // +2
+        criterionOf('small', { seller: seller(8), importance: [8.5, 8.5] }), // −0.5
+        criterionOf('smallPlus', { seller: seller(9), importance: [8.5, 8.5] }), // +0.5
+      ],
+      { crosshair: 'grand_mean' },
+    );
+    expect(mixed.largestAlignmentGap).toEqual(['minus', 'plus']);
+    expect(mixed.smallestAlignmentGap).toEqual(['small', 'smallPlus']);
+
+    const sameSize = buildGapReport(
+      [
+        criterionOf('minus', { seller: seller(7), importance: [8, 8] }), // −1
+        criterionOf('plus', { seller: seller(9), importance: [8, 8] }), // +1
+      ],
+      { crosshair: 'grand_mean' },
+    );
+    expect(sameSize.largestAlignmentGap).toEqual([]);
+    expect(sameSize.smallestAlignmentGap).toEqual([]);
+  });
+});
+
+describe('buildGapReport uncertain quadrant placements', () => {
+  it('marks a placement uncertain when a 95 % interval crosses its crosshair, or is missing (n < 2)', () => {
+    const report = buildGapReport(
+      [
+        // Tight and far from the crosshair (5.5, 5.5): certain.
+        criterionOf('sure', { importance: [9, 9, 9, 9], performance: [2, 2, 2, 2] }),
+        // Importance 4–8, mean 6: its interval reaches below 5.5.
+        criterionOf('wide', { importance: [4, 8, 4, 8], performance: [9, 9, 9, 9] }),
+        // One answer: no interval, so no way to rule out the other side.
+        criterionOf('one', { importance: [9], performance: [9] }),
+        // No quadrant at all.
+        criterionOf('none', { importance: [9, 9] }),
+      ],
+      { crosshair: 'midpoint' },
+    );
+    expect(
+      report.criteria.map(({ id, quadrant, quadrantUncertain }) => [id, quadrant, quadrantUncertain]),
+    ).toEqual([
+      ['sure', 'concentrate', false],
+      ['wide', 'keep', true],
+      ['one', 'keep', true],
+      ['none', null, false],
+    ]);
+  });
+
+  it('keeps an interval that only touches the crosshair certain', () => {
+    // Performance [5.5, 5.5]: sd 0, interval [5.5, 5.5], on the line but not across it.
+    const report = buildGapReport([criterionOf('edge', { importance: [9, 9], performance: [5.5, 5.5] })], {
+      crosshair: 'midpoint',
+    });
+    expect(report.criteria[0]).toMatchObject({ quadrant: 'keep', quadrantUncertain: false });
+  });
+
+  it('finds every placement of the worked example uncertain: four answers cannot separate means this close', () => {
+    const report = buildGapReport(workedExampleAggregates(), { crosshair: 'grand_mean' });
+    const rated = report.criteria.filter(({ quadrant }) => quadrant !== null);
+    expect(rated.map(({ quadrantUncertain }) => quadrantUncertain)).toEqual(rated.map(() => true));
   });
 });

@@ -34,6 +34,26 @@ const nb = {
   'report.lowest': '▼ lavest',
   'report.highest': '▲ høyest',
   'report.belowThreshold': '(under terskel)',
+  'report.marker.lowest': '▼ lavest',
+  'report.marker.highest': '▲ høyest',
+  'report.marker.largestGap': '⚠ størst avvik',
+  'report.marker.smallestGap': '✓ nærmest 0',
+  'report.table.legend':
+    '▼ lavest og ▲ høyest markerer kolonnens laveste og høyeste verdi, bare der verdiene er ulike. Samsvarsgapet vurderes etter størrelse, uansett fortegn: ⚠ størst avvik er varselet, ✓ nærmest 0 er best samsvar.',
+  'report.spread.toggle': 'Vis standardavvik (SD) og 95 % konfidensintervall (KI) for hvert snitt',
+  'report.spread.n': 'n = {n}',
+  'report.spread.values': 'SD {sd}; 95 % KI {low}–{high}',
+  'report.spread.none': 'SD og KI krever minst 2 svar',
+  'report.uncertain': 'usikker',
+  'report.uncertain.explain':
+    'Usikker: 95 %-intervallet for viktighet eller leveranse krysser trådkorset (eller n er under 2), så kriteriet kan like gjerne høre til en nabokvadrant.',
+  'report.quadrantChart.legend': 'Punktene i diagrammet',
+  'report.quadrantChart.number': 'Nr.',
+  'report.quadrantChart.criteria': 'Kriterier',
+  'report.quadrantChart.hollow': 'Et hult punkt har minst ett kriterium med usikker plassering.',
+  'report.chart.noScript': 'Diagrammet krever JavaScript. Alle tallene står i tabellene på denne siden.',
+  'report.concentrate.fewAnswers':
+    'Listen bygger på færre svar enn terskelen på {threshold} (færrest: {n} kundesvar per kriterium). Les den som en pekepinn, ikke en konklusjon.',
   'report.table.title': 'Gap per kriterium',
   'report.table.caption':
     'Snitt på skalaen 1–10. Leveransegap = leveranse − viktighet (kunder); samsvarsgap = viktighet selgere − viktighet kunder. «Vet ikke» er holdt utenfor; n kunder er den minste av n for viktighet og leveranse.',
@@ -116,6 +136,26 @@ const en: Record<keyof typeof nb, string> = {
   'report.lowest': '▼ lowest',
   'report.highest': '▲ highest',
   'report.belowThreshold': '(below threshold)',
+  'report.marker.lowest': '▼ lowest',
+  'report.marker.highest': '▲ highest',
+  'report.marker.largestGap': '⚠ largest mismatch',
+  'report.marker.smallestGap': '✓ closest to 0',
+  'report.table.legend':
+    '▼ lowest and ▲ highest mark a column’s lowest and highest value, only where the values differ. The alignment gap is judged by its size, whichever its sign: ⚠ largest mismatch is the warning, ✓ closest to 0 is the best alignment.',
+  'report.spread.toggle': 'Show the standard deviation (SD) and 95 % confidence interval (CI) of each mean',
+  'report.spread.n': 'n = {n}',
+  'report.spread.values': 'SD {sd}; 95 % CI {low}–{high}',
+  'report.spread.none': 'SD and CI need at least 2 answers',
+  'report.uncertain': 'uncertain',
+  'report.uncertain.explain':
+    'Uncertain: the 95 % interval of importance or performance crosses the crosshair (or n is below 2), so the criterion may as well belong to a neighbouring quadrant.',
+  'report.quadrantChart.legend': 'The points in the chart',
+  'report.quadrantChart.number': 'No.',
+  'report.quadrantChart.criteria': 'Criteria',
+  'report.quadrantChart.hollow': 'A hollow point has at least one criterion whose placement is uncertain.',
+  'report.chart.noScript': 'The chart needs JavaScript. Every number is in the tables on this page.',
+  'report.concentrate.fewAnswers':
+    'This list rests on fewer answers than the threshold of {threshold} (fewest: {n} customer answers per criterion). Read it as a pointer, not a conclusion.',
   'report.table.title': 'Gaps per criterion',
   'report.table.caption':
     'Means on the 1–10 scale. Delivery gap = performance − importance (customers); alignment gap = seller importance − customer importance. "Don\'t know" is left out; n customers is the smaller of the importance and performance n.',

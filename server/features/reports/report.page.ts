@@ -1,4 +1,12 @@
-import { type Column, type CriterionResult, SERIES, type Series } from '../../analysis/index.js';
+import {
+  type Column,
+  type CriterionResult,
+  type GapReport,
+  type Quadrant,
+  SERIES,
+  type Series,
+  type Stat,
+} from '../../analysis/index.js';
 import { formatNumber, type Lang, translate } from '../../lib/i18n.js';
 import type { ReportQuery } from './report.schemas.js';
 import type { SurveyReport } from './report.service.js';
@@ -13,8 +21,94 @@ const COLUMN_LABEL: Record<Column, string> = {
   alignmentGap: 'report.alignmentGap',
 };
 
+const isSeries = (column: Column): column is Series => (SERIES as readonly string[]).includes(column);
+
 const valueIn = (criterion: CriterionResult, column: Column): number | null =>
   column === 'deliveryGap' || column === 'alignmentGap' ? criterion[column] : criterion[column].mean;
+
+/** What a marked cell says; the alignment gap is judged by its size, the other columns by their value. */
+export type CellMarker = 'lowest' | 'highest' | 'largestGap' | 'smallestGap';
+
+/** Whether a marker is a warning (`bad`) or a good sign (`good`): the colour, never the only signal. */
+export const MARKER_TONE: Record<CellMarker, 'bad' | 'good'> = {
+  lowest: 'bad',
+  highest: 'good',
+  largestGap: 'bad',
+  smallestGap: 'good',
+};
+
+const MARKER_CLASS: Record<CellMarker, string> = {
+  lowest: 'lowest',
+  highest: 'highest',
+  largestGap: 'largest-gap',
+  smallestGap: 'smallest-gap',
+};
+
+/** The marker of a criterion's cell in a column, or null; the one rule the page and the PDF share. */
+export function markerOf(gap: GapReport, column: Column, criterionId: string): CellMarker | null {
+  if (column === 'alignmentGap') {
+    if (gap.largestAlignmentGap.includes(criterionId)) return 'largestGap';
+    if (gap.smallestAlignmentGap.includes(criterionId)) return 'smallestGap';
+    return null;
+  }
+  if (gap.extremes[column].lowest.includes(criterionId)) return 'lowest';
+  if (gap.extremes[column].highest.includes(criterionId)) return 'highest';
+  return null;
+}
+
+/** n of a mean, and its SD and 95 % CI as text (shown on demand), or null when nobody answered. */
+export function spreadOf(lang: Lang, stat: Stat) {
+  if (stat.n === 0) return null;
+  return {
+    n: stat.n,
+    nText: translate(lang, 'report.spread.n', { n: stat.n }),
+    spreadText:
+      stat.sd === null || stat.ci95 === null
+        ? translate(lang, 'report.spread.none')
+        : translate(lang, 'report.spread.values', {
+            sd: formatNumber(lang, stat.sd),
+            low: formatNumber(lang, stat.ci95[0]),
+            high: formatNumber(lang, stat.ci95[1]),
+          }),
+  };
+}
+
+/** One point of the quadrant chart: criteria at the same place share it, numbered for the legend table. */
+export interface QuadrantPoint {
+  number: number;
+  x: number;
+  y: number;
+  quadrant: Quadrant;
+  /** Some criterion at this point has an uncertain placement. */
+  uncertain: boolean;
+  criteria: Array<{ id: string; label: string; uncertain: boolean }>;
+}
+
+/** The quadrant chart's points, numbered 1… in the criteria's order; criteria with equal means share one. */
+export function quadrantPoints(criteria: readonly CriterionResult[]): QuadrantPoint[] {
+  const points: QuadrantPoint[] = [];
+  for (const criterion of criteria) {
+    const x = criterion.customerPerformance.mean;
+    const y = criterion.customerImportance.mean;
+    if (x === null || y === null || criterion.quadrant === null) continue;
+    const member = { id: criterion.id, label: criterion.label, uncertain: criterion.quadrantUncertain };
+    const same = points.find((point) => Math.abs(point.x - x) < 1e-9 && Math.abs(point.y - y) < 1e-9);
+    if (same) {
+      same.criteria.push(member);
+      same.uncertain ||= member.uncertain;
+      continue;
+    }
+    points.push({
+      number: points.length + 1,
+      x,
+      y,
+      quadrant: criterion.quadrant,
+      uncertain: member.uncertain,
+      criteria: [member],
+    });
+  }
+  return points;
+}
 
 interface FilterOptions {
   accounts: Array<{ id: string; name: string }>;
@@ -63,11 +157,18 @@ export function reportPageModel(
       id: criterion.id,
       label: criterion.label,
       sellersOnly: criterion.audience === 'seller',
-      cells: COLUMNS.map((column) => ({
-        value: valueIn(criterion, column),
-        lowest: gap.extremes[column].lowest.includes(criterion.id),
-        highest: gap.extremes[column].highest.includes(criterion.id),
-      })),
+      cells: COLUMNS.map((column) => {
+        const marker = markerOf(gap, column, criterion.id);
+        return {
+          column,
+          value: valueIn(criterion, column),
+          marker,
+          markerClass: marker === null ? null : MARKER_CLASS[marker],
+          markerText: marker === null ? null : translate(lang, `report.marker.${marker}`),
+          tone: marker === null ? null : MARKER_TONE[marker],
+          spread: isSeries(column) ? spreadOf(lang, criterion[column]) : null,
+        };
+      }),
       customerN,
       customerNLow: customerN !== null && customerN > 0 && customerN < threshold,
       sellerN: criterion.sellerImportance.n,
@@ -79,11 +180,28 @@ export function reportPageModel(
   const byId = new Map(gap.criteria.map((criterion) => [criterion.id, criterion]));
   const concentrate = gap.concentrate.flatMap((id) => {
     const criterion = byId.get(id);
-    return criterion ? [criterion] : [];
+    if (!criterion) return [];
+    const n = Math.min(criterion.customerImportance.n, criterion.customerPerformance.n);
+    return [
+      {
+        id,
+        label: criterion.label,
+        deliveryGap: criterion.deliveryGap,
+        n,
+        nLow: n < threshold,
+        uncertain: criterion.quadrantUncertain,
+      },
+    ];
   });
+  const fewestConcentrate = Math.min(...concentrate.map((item) => item.n));
+  const concentrateFewAnswers =
+    concentrate.length > 0 && fewestConcentrate < threshold
+      ? translate(lang, 'report.concentrate.fewAnswers', { threshold, n: fewestConcentrate })
+      : null;
   const plotted = gap.criteria.filter(
     (criterion) => criterion.customerImportance.mean !== null && criterion.customerPerformance.mean !== null,
   );
+  const points = quadrantPoints(gap.criteria);
 
   const hasResponses = responseRate.customer.responded + responseRate.seller.responded > 0;
   const hasCustomerData = maxN('customerImportance') + maxN('customerPerformance') > 0;
@@ -97,11 +215,7 @@ export function reportPageModel(
       label: translate(lang, COLUMN_LABEL[series]),
       values: gap.criteria.map((criterion) => criterion[series].mean),
     })),
-    points: plotted.map((criterion) => ({
-      label: criterion.label,
-      x: criterion.customerPerformance.mean,
-      y: criterion.customerImportance.mean,
-    })),
+    points,
     crosshair: { x: gap.crosshair.performance, y: gap.crosshair.importance },
     quadrants: {
       concentrate: translate(lang, 'report.quadrant.concentrate'),
@@ -113,6 +227,7 @@ export function reportPageModel(
       x: translate(lang, 'report.axis.performance'),
       y: translate(lang, 'report.axis.importance'),
     },
+    uncertain: translate(lang, 'report.uncertain'),
   };
 
   return {
@@ -132,7 +247,12 @@ export function reportPageModel(
     rows,
     criteria: gap.criteria,
     plotted,
+    points: points.map((point) => ({
+      ...point,
+      quadrantText: translate(lang, `report.quadrant.${point.quadrant}`),
+    })),
     concentrate,
+    concentrateFewAnswers,
     comments: report.comments,
     filters: {
       accounts: options.accounts.map((account) => ({ ...account, selected: account.id === query.accountId })),

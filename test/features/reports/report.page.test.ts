@@ -48,7 +48,15 @@ describe('GET /surveys/:id/report', () => {
     expect(availability.slice(0, 3).map((cell) => cell.split(' ')[0])).toEqual(['9,50', '9,25', '9,75']);
     const efficiency = cellsOf(rowOf(text, 'Effektivitet'));
     expect(efficiency[0]).toContain('7,25 <span class="marker">▼ lavest</span>');
-    expect(efficiency[4]).toContain('−1,75 <span class="marker">▼ lavest</span>');
+    // The alignment gap is judged by its size: −1,75 is the largest mismatch, not merely the lowest value.
+    expect(efficiency[4]).toContain('−1,75 <span class="marker">⚠ størst avvik</span>');
+    expect(efficiency[4]).not.toContain('lavest');
+    expect(cellsOf(rowOf(text, 'Rådgivning'))[4]).toContain('0,00 <span class="marker">✓ nærmest 0</span>');
+    expect(cellsOf(rowOf(text, 'Tilgjengelighet'))[4]).not.toContain('class="marker"');
+    expect(text).toContain('Samsvarsgapet vurderes etter størrelse, uansett fortegn');
+    // Each mean shows its n; SD and CI are there for the toggle to show.
+    expect(efficiency[0]).toContain('<span class="n">n &#x3D; 4</span>');
+    expect(efficiency[0]).toMatch(/<span class="spread">SD 0,96; 95 % KI 5,73–8,77<\/span>/);
     const business = cellsOf(rowOf(text, 'Forretningsforståelse'));
     expect(business[2]).toContain('8,75 <span class="marker">▼ lavest</span>');
     const customerOriented = cellsOf(rowOf(text, 'Kundeorientert'));
@@ -95,7 +103,17 @@ describe('GET /surveys/:id/report', () => {
     expect(data.series[0].values[12]).toBe(8.25);
     expect(data.series[1].values[12]).toBeNull();
     expect(data.series[2].values[12]).toBeNull();
-    expect(data.points).toHaveLength(12);
+    // Twelve rated criteria on nine points: four share (9,50; 9,75) and are listed on one point.
+    expect(data.points).toHaveLength(9);
+    expect(data.points.flatMap((point: { criteria: unknown[] }) => point.criteria)).toHaveLength(12);
+    const shared = data.points.find((point: { criteria: unknown[] }) => point.criteria.length > 1);
+    expect(shared).toMatchObject({ number: 3, x: 9.5, y: 9.75, quadrant: 'keep' });
+    expect(shared.criteria.map((criterion: { label: string }) => criterion.label)).toEqual([
+      'Løsningsorientert',
+      'Tillit',
+      'Nøyaktighet',
+      'Oppfølging',
+    ]);
     expect(data.crosshair.y).toBeCloseTo(112.75 / 12, 12);
     expect(text).toMatch(/<script src="\/static\/vendor\/chart\.umd\.min\.js\?v=[\d.]+"><\/script>/);
     expect(text).toContain('<script type="module" src="/static/js/report.js"></script>');
@@ -108,7 +126,8 @@ describe('GET /surveys/:id/report', () => {
     expect(text).toContain('4 of 13 customers, 31 %');
     expect(text).toContain('9.25');
     expect(text).not.toContain('9,25');
-    expect(text).toContain('−1.75 <span class="marker">▼ lowest</span>');
+    expect(text).toContain('−1.75 <span class="marker">⚠ largest mismatch</span>');
+    expect(text).toContain('SD 0.96; 95 % CI 5.73–8.77');
     expect(text).toContain('Efficiency');
     expect(text).toContain('Concentrate here');
     await org.adminAgent.get(`${pagePath()}?lang=nb`).expect(200);

@@ -182,23 +182,30 @@ describe('the worked example, end to end', () => {
     const page = await admin.agent.get(`/surveys/${surveyId}/report`).expect(200);
     expect(page.text).toContain('4 av 13 kunder, 31 %');
     expect(page.text).toContain('9,25');
-    expect(page.text).toContain('−1,75 <span class="marker">▼ lavest</span>');
+    expect(page.text).toContain('−1,75 <span class="marker">⚠ størst avvik</span>');
     expect(page.text).toContain('<dd data-testid="delivery-index">9,42</dd>');
-    // The rendered gap table, row by row: label → the cells' text.
+    // The rendered gap table, row by row: label → the cells' text (the mean and its marker; each mean's
+    // n, SD and CI follow in spans of their own).
     const rows = new Map(
       [...page.text.matchAll(/<tr>\s*<th scope="row" data-value="([^"]+)">[\s\S]*?<\/tr>/g)].map((m) => [
         m[1],
         [...m[0].matchAll(/<td [^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
-          (cell[1] ?? '').replace(/<[^>]+>/g, '').trim(),
+          (cell[1] ?? '')
+            .replace(/<span class="(n|spread)">[^<]*<\/span>/g, '')
+            .replace(/<[^>]+>/g, '')
+            .trim(),
         ),
       ]),
+    );
+    expect(page.text).toMatch(
+      /9,25 <span class="n">n &#x3D; 4<\/span> <span class="spread">SD [\d,]+; 95 % KI /,
     );
     expect(rows.get('Effektivitet')?.slice(0, 5)).toEqual([
       '7,25 ▼ lavest',
       '9,00 ▼ lavest',
       '9,50',
       '0,50 ▲ høyest',
-      '−1,75 ▼ lavest',
+      '−1,75 ⚠ størst avvik',
     ]);
     expect(rows.get('Forretningsforståelse')?.[2]).toBe('8,75 ▼ lavest');
     expect(rows.get('Kundeorientert')?.[2]).toBe('10,00 ▲ høyest');
@@ -207,8 +214,9 @@ describe('the worked example, end to end', () => {
       '9,25',
       '9,75',
       '0,50 ▲ høyest',
-      '0,25 ▲ høyest',
+      '0,25',
     ]);
+    expect(rows.get('Rådgivning')?.[4]).toBe('0,00 ✓ nærmest 0');
     expect(rows.get('CRM-system')?.slice(0, 5)).toEqual(['8,25', '–', '–', '–', '–']);
     expect(page.text).toContain('Rask respons, men &lt;b&gt;dyr&lt;/b&gt;');
 
