@@ -11,6 +11,7 @@ import './report.messages.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
 import { contentDisposition, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
+import { describeFilters, pdfContentDisposition, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
@@ -64,6 +65,30 @@ export default async function reportRoutes(app: FastifyInstance) {
     );
     const model = reportPageModel(report, request.lang, options, query, principal.role !== 'kam');
     return reply.render('reports/report', { ...model, isKam: principal.role === 'kam', chartJsVersion });
+  });
+
+  // The page as an A4 PDF: the same report (scoping included), the same page model, drawn on the server.
+  app.get('/surveys/:id/report.pdf', readers, async (request, reply) => {
+    const principal = principalOf(request);
+    const surveyId = surveyIdOf(request);
+    const query = filtersOf(request);
+    const report = await buildSurveyReport(app.db, principal, surveyId, query, request.lang);
+    const options = await listFilterOptions(
+      app.db,
+      principal.organizationId,
+      principal.role === 'kam' ? principal.userId : undefined,
+    );
+    const model = reportPageModel(report, request.lang, options, query, false);
+    const pdf = await renderReportPdf(model, request.lang, {
+      organizationName: principal.organizationName,
+      generatedAt: new Date(),
+      filters: describeFilters(request.lang, report.filter, options),
+    });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', pdfContentDisposition(report.survey.name))
+      .header('cache-control', 'no-store')
+      .send(pdf);
   });
 
   app.get('/static/vendor/chart.umd.min.js', async (_request, reply) => {
