@@ -423,6 +423,17 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   }
 }
 
+/** The PDF of the report a page shows: the same wave, the same filters. */
+export function pdfHref(surveyId: string, filter: CustomerFilter): string {
+  const query = new URLSearchParams();
+  for (const key of ['accountId', 'segment', 'kamUserId'] as const) {
+    const value = filter[key];
+    if (value !== undefined) query.set(key, value);
+  }
+  const search = query.toString();
+  return `/surveys/${surveyId}/report.pdf${search ? `?${search}` : ''}`;
+}
+
 /** `attachment` with an ASCII file name for old clients and the wave's own name (RFC 6266) for the rest. */
 export function pdfContentDisposition(surveyName: string): string {
   const ascii =

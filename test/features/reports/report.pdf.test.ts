@@ -232,6 +232,23 @@ describe('GET /surveys/:id/report.pdf', () => {
     expectEveryFontEmbedded(pdf.fonts);
   });
 
+  it('offers the PDF of what the page shows: a download link carrying the filters, and a print stylesheet', async () => {
+    const accountId = seeded.accountIds[0] as string;
+    const page = await org.adminAgent.get(
+      `/surveys/${seeded.surveyId}/report?accountId=${accountId}&segment=A`,
+    );
+    expect(page.status).toBe(200);
+    const href = /<a href="([^"]+)" download data-testid="download-pdf">Last ned PDF<\/a>/.exec(
+      page.text,
+    )?.[1];
+    expect(href?.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')).toBe(
+      `/surveys/${seeded.surveyId}/report.pdf?accountId=${accountId}&segment=A`,
+    );
+    expect(page.text).toContain('<link rel="stylesheet" href="/static/css/report-print.css" media="print">');
+    const css = await supertest(app.server).get('/static/css/report-print.css').expect(200);
+    expect(css.text).toContain('.report-filters');
+  });
+
   it('answers 404 for another organisation’s wave and sends a stranger to log in', async () => {
     const stranger = await organizationWithKam(app, 'Fremmed AS');
     await binary(stranger.adminAgent.get(pdfPath())).expect(404);
