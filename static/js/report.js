@@ -29,9 +29,25 @@ function makeSortable(table) {
       for (const { row } of rows) body.append(row);
     });
   });
+  // The hint appears only once sorting works, i.e. here.
+  if (table.dataset.sortHint) {
+    const hint = document.createElement('p');
+    hint.className = 'hint';
+    hint.textContent = table.dataset.sortHint;
+    (table.closest('.table-wrap') ?? table).before(hint);
+  }
 }
 
 for (const table of document.querySelectorAll('table[data-sortable]')) makeSortable(table);
+
+// The charts can be drawn: show their boxes in place of the "needs JavaScript" notes.
+if (data && window.Chart) {
+  for (const box of document.querySelectorAll('.chart-box[hidden]')) {
+    const fallback = box.previousElementSibling;
+    if (fallback?.classList.contains('chart-fallback')) fallback.remove();
+    box.hidden = false;
+  }
+}
 
 const Chart = window.Chart;
 const page = { fontFamily: 'system-ui, sans-serif' };
