@@ -1,5 +1,5 @@
 // npm run bench — how long the gap report of one large wave takes: the aggregate SQL alone, the JSON
-// report and the HTML page, on a fresh embedded PostgreSQL in a temporary folder. Writes BENCHMARKS.md.
+// report, the HTML page and the PDF (with its memory over repeated exports), on a fresh embedded PostgreSQL in a temporary folder. Writes BENCHMARKS.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +162,11 @@ async function main() {
       .where('survey_id', '=', surveyId)
       .executeTakeFirstOrThrow();
 
+    const commentCount = await db
+      .selectFrom('responses')
+      .select(sql<number>`count(comment)::int`.as('n'))
+      .where('survey_id', '=', surveyId)
+      .executeTakeFirstOrThrow();
     const auth = { authorization: `Bearer ${key}` };
     const rawQuery = aggregateAnswersQuery(db, organizationId, surveyId, {}).compile();
     const rawFiltered = aggregateAnswersQuery(db, organizationId, surveyId, { segment: 'A' }).compile();
@@ -207,6 +212,37 @@ async function main() {
         await check(`/surveys/${surveyId}/report`);
       }),
     ];
+    // The PDF: timed like the others, and the process's resident memory sampled after every export.
+    const accountId = (
+      await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('organization_id', '=', organizationId)
+        .orderBy('name')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const pdfRuns = async (name: string, url: string) => {
+      const rss: number[] = [];
+      const result = await measure(name, async () => {
+        await check(url);
+        rss.push(process.memoryUsage().rss);
+      });
+      const measured = rss.slice(WARMUP);
+      const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
+      return {
+        result,
+        memory: `${name}: resident memory after export 1 of ${measured.length}: ${mib(measured[0] ?? 0)} MiB, after export ${measured.length}: ${mib(measured.at(-1) ?? 0)} MiB, peak ${mib(Math.max(...measured))} MiB`,
+        peak: Math.max(...measured),
+        growth: (measured.at(-1) ?? 0) - (measured[Math.min(measured.length - 1, 9)] ?? 0),
+      };
+    };
+    const pdfWhole = await pdfRuns('PDF report, whole wave (app.inject)', `/surveys/${surveyId}/report.pdf`);
+    const pdfAccount = await pdfRuns(
+      'PDF report, one account',
+      `/surveys/${surveyId}/report.pdf?accountId=${accountId}`,
+    );
+    results.push(pdfWhole.result, pdfAccount.result);
+
     const csvStart = performance.now();
     const csv = await check(`/surveys/${surveyId}/export.csv`);
     const csvMs = performance.now() - csvStart;
@@ -216,6 +252,8 @@ async function main() {
     const raw = byName('raw')?.median ?? Number.NaN;
     const jsonMedian = byName('JSON report (')?.median ?? Number.NaN;
     const htmlMedian = byName('HTML')?.median ?? Number.NaN;
+    const pdfMedian = pdfWhole.result.median;
+    const pdfGrowthMiB = Math.max(pdfWhole.growth, pdfAccount.growth) / 1024 ** 2;
     const targets = [
       { target: 'JSON median < 50 ms', met: jsonMedian < 50, value: `${jsonMedian.toFixed(1)} ms` },
       {
@@ -224,6 +262,16 @@ async function main() {
         value: `${(jsonMedian / raw).toFixed(2)} ×`,
       },
       { target: 'HTML median < 200 ms', met: htmlMedian < 200, value: `${htmlMedian.toFixed(1)} ms` },
+      {
+        target: 'PDF median < 1 s (13 criteria)',
+        met: pdfMedian < 1000,
+        value: `${pdfMedian.toFixed(0)} ms`,
+      },
+      {
+        target: `PDF: memory does not grow over ${ITERATIONS} exports (RSS, export 10 → last, < 50 MiB)`,
+        met: pdfGrowthMiB < 50,
+        value: `${pdfGrowthMiB.toFixed(0)} MiB`,
+      },
     ];
 
     const table = [
@@ -254,6 +302,10 @@ Produced by \`npm run bench\` (scripts/bench.ts); rerun it to update this file.
 ## Results
 
 ${table}
+
+${pdfWhole.memory}.
+${pdfAccount.memory}.
+The whole wave's PDF prints every comment of the wave (${commentCount.n.toLocaleString('en-GB')} here).
 
 CSV export of the same wave (${csvRows.toLocaleString('en-GB')} rows, streamed through a server-side cursor): ${csvMs.toFixed(0)} ms, one run.
 

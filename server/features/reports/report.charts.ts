@@ -51,7 +51,7 @@ const whiteBackground: Plugin = {
   },
 };
 
-/** Size in CSS pixels; the PNG has twice as many (devicePixelRatio 2) so it prints sharply. */
+/** Size in CSS pixels; the image has twice as many (devicePixelRatio 2) so it prints sharply. */
 export interface ChartSize {
   width: number;
   height: number;
@@ -74,7 +74,10 @@ function render<T extends ChartType>(config: ChartConfiguration<T>, size: ChartS
     } as ChartConfiguration<T>,
   );
   try {
-    return canvas.toBuffer('image/png');
+    // JPEG rather than PNG: pdfkit embeds a JPEG as it is, while a PNG with an alpha channel (which the
+    // canvas always writes) is decoded pixel by pixel in JavaScript — most of a PDF's time. At twice the
+    // printed resolution and quality 92 the lines and text stay sharp on paper.
+    return canvas.toBuffer('image/jpeg', 92);
   } finally {
     chart.destroy();
   }
