@@ -221,8 +221,8 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
 
   function gapTable() {
     heading(t('report.table.title'));
-    const valueWidth = 60;
-    const countWidth = 44;
+    const valueWidth = 61;
+    const countWidth = 46;
     const widths = [
       WIDTH - model.columns.length * valueWidth - 2 * countWidth,
       ...model.columns.map(() => valueWidth),
@@ -276,7 +276,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     };
 
     const drawHeader = () => {
-      doc.font('bold').fontSize(7);
+      doc.font('bold').fontSize(6.5);
       const height =
         Math.max(
           ...headers.map((text, i) => doc.heightOfString(text, { width: (widths[i] ?? 0) - 2 * pad })),
@@ -290,7 +290,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
         const width = widths[i] ?? 0;
         doc
           .font('bold')
-          .fontSize(7)
+          .fontSize(6.5)
           .fillColor(INK)
           .text(text, x + pad, top + pad, { width: width - 2 * pad, align: i === 0 ? 'left' : 'right' });
         x += width;
@@ -359,9 +359,9 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   }
 
   function charts() {
-    heading(t('report.lineChart.title'));
     const lineHeight = WIDTH * 0.5;
-    ensureSpace(lineHeight);
+    ensureSpace(lineHeight + 50); // the heading stays with its chart
+    heading(t('report.lineChart.title'));
     doc.image(renderLineChart(model.chartData, { width: 720, height: 360 }), MARGIN, doc.y, {
       width: WIDTH,
       height: lineHeight,
