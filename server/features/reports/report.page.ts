@@ -117,12 +117,28 @@ interface FilterOptions {
 }
 
 /** Everything the report page shows, precomputed: the template only lays it out. */
+/** A download of the report a page shows (the PDF, the CSV export): the same wave, the same filters. */
+export function reportFileHref(
+  surveyId: string,
+  file: 'report.pdf' | 'export.csv',
+  filter: ReportQuery,
+  extra: Record<string, string> = {},
+): string {
+  const query = new URLSearchParams();
+  for (const key of ['accountId', 'segment', 'kamUserId'] as const) {
+    const value = filter[key];
+    if (value !== undefined) query.set(key, value);
+  }
+  for (const [key, value] of Object.entries(extra)) query.set(key, value);
+  const search = query.toString();
+  return `/surveys/${surveyId}/${file}${search ? `?${search}` : ''}`;
+}
+
 export function reportPageModel(
   report: SurveyReport,
   lang: Lang,
   options: FilterOptions,
   query: ReportQuery,
-  canExport: boolean,
 ) {
   const { survey, gap, responseRate } = report;
   const threshold = survey.smallSampleThreshold;
@@ -259,7 +275,12 @@ export function reportPageModel(
       segments: options.segments.map((segment) => ({ value: segment, selected: segment === query.segment })),
       kams: options.kams.map((kam) => ({ ...kam, selected: kam.id === query.kamUserId })),
     },
-    canExport,
+    // Every reader downloads what they see: a KAM's files hold their own accounts only.
+    downloads: {
+      pdf: reportFileHref(survey.id, 'report.pdf', query),
+      csv: reportFileHref(survey.id, 'export.csv', query),
+      csvWide: reportFileHref(survey.id, 'export.csv', query, { layout: 'wide' }),
+    },
     chartData,
   };
 }

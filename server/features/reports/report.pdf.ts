@@ -335,6 +335,8 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     }
     doc.moveDown(0.4);
     paragraph(t('report.table.caption'), { size: 7.5, color: MUTED });
+    // The page's legend: what ▼ ▲ and ⚠ ✓ mean, ties included.
+    paragraph(t('report.table.legend'), { size: 7.5, color: MUTED });
     paragraph(t('report.pdf.markers', { threshold: survey.smallSampleThreshold }), {
       size: 7.5,
       color: MUTED,
@@ -424,17 +426,6 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       doc.page.margins = margins;
     }
   }
-}
-
-/** The PDF of the report a page shows: the same wave, the same filters. */
-export function pdfHref(surveyId: string, filter: CustomerFilter): string {
-  const query = new URLSearchParams();
-  for (const key of ['accountId', 'segment', 'kamUserId'] as const) {
-    const value = filter[key];
-    if (value !== undefined) query.set(key, value);
-  }
-  const search = query.toString();
-  return `/surveys/${surveyId}/report.pdf${search ? `?${search}` : ''}`;
 }
 
 /** `attachment` with an ASCII file name for old clients and the wave's own name (RFC 6266) for the rest. */

@@ -11,7 +11,7 @@ import './report.messages.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
 import { contentDisposition, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
-import { describeFilters, pdfContentDisposition, pdfHref, renderReportPdf } from './report.pdf.js';
+import { describeFilters, pdfContentDisposition, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
@@ -63,12 +63,11 @@ export default async function reportRoutes(app: FastifyInstance) {
       principal.organizationId,
       principal.role === 'kam' ? principal.userId : undefined,
     );
-    const model = reportPageModel(report, request.lang, options, query, principal.role !== 'kam');
+    const model = reportPageModel(report, request.lang, options, query);
     return reply.render('reports/report', {
       ...model,
       isKam: principal.role === 'kam',
       chartJsVersion,
-      pdfHref: pdfHref(surveyId, query),
     });
   });
 
@@ -83,7 +82,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       principal.organizationId,
       principal.role === 'kam' ? principal.userId : undefined,
     );
-    const model = reportPageModel(report, request.lang, options, query, false);
+    const model = reportPageModel(report, request.lang, options, query);
     const pdf = await renderReportPdf(model, request.lang, {
       organizationName: principal.organizationName,
       generatedAt: new Date(),

@@ -41,7 +41,7 @@ function pageOf(criteria: CriterionAggregates[], threshold: number) {
     gap: buildGapReport(criteria, { crosshair: 'grand_mean' }),
     comments: [],
   };
-  return reportPageModel(report, 'nb', NO_FILTER_OPTIONS, {}, true);
+  return reportPageModel(report, 'nb', NO_FILTER_OPTIONS, {});
 }
 
 const rowOf = (page: ReturnType<typeof pageOf>, id: string) => {

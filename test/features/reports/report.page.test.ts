@@ -151,7 +151,10 @@ describe('GET /surveys/:id/report', () => {
     expect(accountSelect).toContain('Kunde 02 Æøå');
     expect(accountSelect).not.toContain('Kunde 01 Æøå');
     expect(text).not.toContain('id="filter-kam"');
-    expect(text).not.toContain('export.csv');
+    // Their downloads are their own portfolio (the routes scope them; see report.csv and report.pdf tests).
+    expect(text).toContain(`href="/surveys/${seeded.surveyId}/export.csv"`);
+    // (Handlebars writes = in an attribute as &#x3D;, which the browser reads back as =.)
+    expect(text).toContain(`href="/surveys/${seeded.surveyId}/export.csv?layout&#x3D;wide"`);
     await org.kamAgent.get(`${pagePath()}?accountId=${seeded.accountIds[1]}`).expect(403);
   });
 
