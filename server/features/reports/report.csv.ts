@@ -138,20 +138,6 @@ export function csvLine(values: ReadonlyArray<string | number | null>): string {
   return `${values.map(csvField).join(';')}\r\n`;
 }
 
-/** An ASCII file name for every client, and the exact one (RFC 6266 filename*) for those that read it. */
-export function contentDisposition(surveyName: string): string {
-  const ascii =
-    surveyName
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[æÆ]/g, 'ae')
-      .replace(/[øØ]/g, 'o')
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase() || 'survey';
-  return `attachment; filename="${ascii}.csv"; filename*=UTF-8''${encodeURIComponent(surveyName)}.csv`;
-}
-
 /**
  * Rows of a query through a server-side cursor, a batch at a time, on a client of its own: a large wave
  * is never held in memory. Stopping early (an aborted download) ends the transaction and frees the client.

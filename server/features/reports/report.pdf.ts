@@ -427,17 +427,3 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     }
   }
 }
-
-/** `attachment` with an ASCII file name for old clients and the wave's own name (RFC 6266) for the rest. */
-export function pdfContentDisposition(surveyName: string): string {
-  const ascii =
-    surveyName
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[æÆ]/g, 'ae')
-      .replace(/[øØ]/g, 'o')
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase() || 'report';
-  return `attachment; filename="${ascii}.pdf"; filename*=UTF-8''${encodeURIComponent(surveyName)}.pdf`;
-}

@@ -8,10 +8,11 @@ import type { Lang } from '../../lib/i18n.js';
 import { fieldList } from '../../lib/validation.js';
 import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
+import { attachment } from '../../lib/content-disposition.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
-import { contentDisposition, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
+import { csvLines, cursorRows, wideCsvLines } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
-import { describeFilters, pdfContentDisposition, renderReportPdf } from './report.pdf.js';
+import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
@@ -90,7 +91,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     });
     return reply
       .type('application/pdf')
-      .header('content-disposition', pdfContentDisposition(report.survey.name))
+      .header('content-disposition', attachment(report.survey.name, 'pdf'))
       .header('cache-control', 'no-store')
       .send(pdf);
   });
@@ -125,7 +126,7 @@ export default async function reportRoutes(app: FastifyInstance) {
         : csvLines(lang, rows);
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition(survey.name))
+      .header('content-disposition', attachment(survey.name, 'csv'))
       .header('cache-control', 'no-store')
       .send(Readable.from(lines));
   });
