@@ -1,17 +1,12 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { latestAccountLink } from '../helpers/accounts.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { uniqueEmail } from '../helpers/http.js';
-
-// A real browser (Debian's chromium, installed by .ci/run) against the real app. On a machine without it
-// the file is skipped, saying why; CI always has it.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+import { hasChromium, launchChromium } from './chromium.js';
 
 let app: FastifyInstance;
 let browser: Browser;
@@ -23,19 +18,7 @@ beforeAll(async () => {
   app = await buildApp(testConfig({ databaseUrl }), { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

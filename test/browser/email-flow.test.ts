@@ -1,22 +1,18 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { DEFAULT_MAIL_SETTINGS } from '../../server/config.js';
 import { latestAccountLink } from '../helpers/accounts.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { uniqueEmail } from '../helpers/http.js';
+import { hasChromium, launchChromium } from './chromium.js';
 
-// Issue 8 in a real browser (Debian's chromium, installed by .ci/run): invitations from contacts go out as
-// email through the queue (no SMTP: they land in the outbox), the email's links work, and every page of
-// issues 7 and 8 passes axe. Skipped, saying why, on a machine without chromium.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let app: FastifyInstance;
@@ -37,19 +33,7 @@ beforeAll(async () => {
   app = await buildApp(testConfig({ databaseUrl, mail }), { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // Test-only: the app's CSP (rightly) refuses the injected axe script; the pages under test are unchanged.
   context = await browser.newContext({ bypassCSP: true });
 });

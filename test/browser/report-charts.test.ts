@@ -1,19 +1,13 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { organizationWithKam, seedWorkedExample } from '../features/reports/report-seed.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
+import { hasChromium, launchChromium } from './chromium.js';
 
-// Issue 9's charts in a real browser (Debian's chromium, installed by .ci/run): the quadrant chart of DOMAIN.md's
-// worked example draws no two labels over each other — measured from the boxes the chart itself reports in
-// its canvas's data-label-boxes — on a desktop and on a 375 px phone, and the report page passes axe.
-// Skipped, saying why, on a machine without chromium. Screenshots go to /tmp for a person to look at.
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let app: FastifyInstance;
@@ -43,19 +37,7 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   login = { email: admin.email, password: 'correct horse battery' };
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // Test-only: the app's CSP (rightly) refuses the injected axe script; the page under test is unchanged.
   context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();

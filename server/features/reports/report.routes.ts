@@ -54,17 +54,21 @@ export default async function reportRoutes(app: FastifyInstance) {
     return reportJson(report);
   });
 
-  app.get('/surveys/:id/report', readers, async (request, reply) => {
+  /** The page's model — the report with the request's filters and the reader's scoping — for the page and the PDF. */
+  async function pageModelOf(request: FastifyRequest) {
     const principal = principalOf(request);
-    const surveyId = surveyIdOf(request);
     const query = filtersOf(request);
-    const report = await buildSurveyReport(app.db, principal, surveyId, query, request.lang);
+    const report = await buildSurveyReport(app.db, principal, surveyIdOf(request), query, request.lang);
     const options = await listFilterOptions(
       app.db,
       principal.organizationId,
       principal.role === 'kam' ? principal.userId : undefined,
     );
-    const model = reportPageModel(report, request.lang, options, query);
+    return { principal, report, options, model: reportPageModel(report, request.lang, options, query) };
+  }
+
+  app.get('/surveys/:id/report', readers, async (request, reply) => {
+    const { principal, model } = await pageModelOf(request);
     return reply.render('reports/report', {
       ...model,
       isKam: principal.role === 'kam',
@@ -74,16 +78,7 @@ export default async function reportRoutes(app: FastifyInstance) {
 
   // The page as an A4 PDF: the same report (scoping included), the same page model, drawn on the server.
   app.get('/surveys/:id/report.pdf', readers, async (request, reply) => {
-    const principal = principalOf(request);
-    const surveyId = surveyIdOf(request);
-    const query = filtersOf(request);
-    const report = await buildSurveyReport(app.db, principal, surveyId, query, request.lang);
-    const options = await listFilterOptions(
-      app.db,
-      principal.organizationId,
-      principal.role === 'kam' ? principal.userId : undefined,
-    );
-    const model = reportPageModel(report, request.lang, options, query);
+    const { principal, report, options, model } = await pageModelOf(request);
     const pdf = await renderReportPdf(model, request.lang, {
       organizationName: principal.organizationName,
       generatedAt: new Date(),
