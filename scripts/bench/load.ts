@@ -1,0 +1,220 @@
+// The bench's instruments: child processes, HTTP load (autocannon), sequential timing, pgbench, memory.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+
+export const progress = (message: string) =>
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <script>` with `env`, its stdout and stderr appended to `logFile`; resolves once `probe` answers. */
+export async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  probe: string,
+): Promise<Server> {
+  const port = await freePort();
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', log, log],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      await fetch(`${url}${probe}`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${name} did not answer within 60 s; see ${logFile}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return {
+    name,
+    url,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/** HTTP load with autocannon; `next` gives each request (a fresh path or body per request). */
+export async function load(options: {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  next: () => { method: 'GET' | 'POST'; path: string; body?: string; headers?: Record<string, string> };
+}): Promise<Load> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 5 }),
+    requests: [{ setupRequest: (request) => ({ ...request, ...options.next() }) }],
+  });
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses: { '2xx': result['2xx'], '3xx': result['3xx'], '4xx': result['4xx'], '5xx': result['5xx'] },
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** `count` sequential requests (one keep-alive connection), after `warmup` untimed ones; times in ms. */
+export async function timeRequests(
+  url: string,
+  headers: Record<string, string>,
+  count: number,
+  warmup = 2,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const start = performance.now();
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  return times;
+}
+
+export interface PgbenchResult {
+  tps: number;
+  p50: number;
+  p99: number;
+}
+
+/** pgbench -M prepared with `clients` clients, `transactions` each; latencies from its per-transaction log. */
+export async function pgbench(options: {
+  url: string;
+  script: string;
+  clients: number;
+  transactions: number;
+  logDir: string;
+}): Promise<PgbenchResult> {
+  const url = new URL(options.url);
+  const prefix = path.join(options.logDir, `pgbench-${Date.now()}`);
+  const args = [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(options.clients),
+    '-j',
+    '2',
+    '-t',
+    String(options.transactions),
+    '-f',
+    options.script,
+    '-l',
+    '--log-prefix',
+    prefix,
+    '-h',
+    url.hostname,
+    '-p',
+    url.port,
+    '-U',
+    decodeURIComponent(url.username),
+    url.pathname.slice(1),
+  ];
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn('pgbench', args, {
+      env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      text += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`pgbench exited with ${code}:\n${text}`)),
+    );
+  });
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]);
+  if (!Number.isFinite(tps)) throw new Error(`pgbench: no tps in its output:\n${output}`);
+  const failed = /number of failed transactions: (\d+)/.exec(output)?.[1];
+  if (failed && failed !== '0') throw new Error(`pgbench: ${failed} transactions failed:\n${output}`);
+  // Log lines: client_id transaction_no time_us script_no epoch_s epoch_us
+  const latencies: number[] = [];
+  const base = path.basename(prefix);
+  for (const file of readdirSync(options.logDir).filter((name) => name.startsWith(base))) {
+    for (const line of readFileSync(path.join(options.logDir, file), 'utf8').split('\n')) {
+      const micros = Number(line.split(' ')[2]);
+      if (line && Number.isFinite(micros)) latencies.push(micros / 1000);
+    }
+  }
+  return { tps, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+/** Resident and peak resident memory of a process, in bytes (Linux /proc). */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+}
+
+/** Resets the peak resident memory (VmHWM) of a process, where the kernel lets us. */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
