@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
@@ -7,6 +8,31 @@ import { effectiveStatus } from '../surveys/surveys.queries.js';
  * account's KAM while that user is active; revoked links are not found.
  */
 export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
+  return invitationByTokenHash(db, tokenHash).executeTakeFirst();
+}
+
+/**
+ * The same invitation with its response's stored ratings, in one round trip: opening a link reads
+ * nothing else from the database (the wave's criteria come from WaveCriteria).
+ */
+export async function findInvitationWithRatings(db: Db, tokenHash: Buffer) {
+  const row = await invitationByTokenHash(db, tokenHash)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('answers')
+          .select(['answers.survey_criterion_id as criterionId', 'answers.dimension', 'answers.score'])
+          .whereRef('answers.organization_id', '=', 'invitations.organization_id')
+          .whereRef('answers.response_id', '=', 'responses.id'),
+      ).as('answers'),
+    )
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { answers, ...invitation } = row;
+  return { invitation, ratings: ratingsOf(answers) };
+}
+
+function invitationByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
     .innerJoin('surveys', (join) =>
@@ -51,8 +77,7 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
       'responses.comment as responseComment',
     ])
     .where('invitations.token_hash', '=', tokenHash)
-    .where('invitations.revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('invitations.revoked_at', 'is', null);
 }
 
 export type RespondentInvitation = NonNullable<Awaited<ReturnType<typeof findInvitationByTokenHash>>>;
@@ -70,20 +95,10 @@ export async function markOpened(db: Db, organizationId: string, invitationId: s
 /** Ratings by survey criterion id; a present null is "don't know", an absent key is unanswered. */
 export type Ratings = Record<string, { importance?: number | null; performance?: number | null }>;
 
-/** The stored ratings of a response (the invitation lookup already brought its id, status and comment). */
-export async function loadRatings(
-  db: Db,
-  organizationId: string,
-  responseId: string | null,
-): Promise<Ratings> {
+function ratingsOf(
+  answers: readonly { criterionId: string; dimension: Dimension; score: number | null }[],
+): Ratings {
   const ratings: Ratings = {};
-  if (responseId === null) return ratings;
-  const answers = await db
-    .selectFrom('answers')
-    .select(['survey_criterion_id as criterionId', 'dimension', 'score'])
-    .where('organization_id', '=', organizationId)
-    .where('response_id', '=', responseId)
-    .execute();
   for (const answer of answers) {
     ratings[answer.criterionId] ??= {};
     (ratings[answer.criterionId] as Record<Dimension, number | null>)[answer.dimension] = answer.score;
@@ -202,12 +217,50 @@ export async function saveResponse(
   });
 }
 
-export function listCriteriaForRole(db: Db, organizationId: string, surveyId: string, role: RespondentRole) {
-  let query = db
+/** A wave's criteria in the order of the form, each with the audience that rates it. */
+export function listWaveCriteria(db: Db, organizationId: string, surveyId: string) {
+  return db
     .selectFrom('survey_criteria')
     .select(['id', 'label_nb as labelNb', 'label_en as labelEn', 'audience'])
     .where('organization_id', '=', organizationId)
-    .where('survey_id', '=', surveyId);
-  if (role === 'customer') query = query.where('audience', '=', 'both');
-  return query.orderBy('position').execute();
+    .where('survey_id', '=', surveyId)
+    .orderBy('position')
+    .execute();
+}
+
+export type WaveCriterion = Awaited<ReturnType<typeof listWaveCriteria>>[number];
+
+/**
+ * Each wave's criteria, read from the database once per process. They are frozen when the wave is created
+ * (insertSurvey writes them in the wave's transaction and nothing updates survey_criteria), so a copy never
+ * goes stale. Keyed by organisation and wave; the oldest waves are dropped beyond `limit`.
+ */
+export class WaveCriteria {
+  private readonly waves = new Map<string, Promise<Record<RespondentRole, WaveCriterion[]>>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly limit = 1000,
+  ) {}
+
+  async forRole(organizationId: string, surveyId: string, role: RespondentRole): Promise<WaveCriterion[]> {
+    const key = `${organizationId}:${surveyId}`;
+    let wave = this.waves.get(key);
+    if (!wave) {
+      wave = listWaveCriteria(this.db, organizationId, surveyId).then((criteria) => {
+        // A wave without criteria is not a finished wave: ask again next time.
+        if (criteria.length === 0) this.waves.delete(key);
+        return {
+          seller: criteria,
+          customer: criteria.filter((criterion) => criterion.audience === 'both'),
+        };
+      });
+      const oldest = this.waves.keys().next();
+      if (this.waves.size >= this.limit && !oldest.done) this.waves.delete(oldest.value);
+      this.waves.set(key, wave);
+      // A failed read is not remembered: the next request tries again.
+      wave.catch(() => this.waves.delete(key));
+    }
+    return (await wave)[role];
+  }
 }

@@ -7,12 +7,12 @@ import './respondent.messages.js';
 import { aboutTheSurvey, answeredCriteria } from './respondent.page.js';
 import {
   findInvitationByTokenHash,
-  listCriteriaForRole,
-  loadRatings,
+  findInvitationWithRatings,
   markOpened,
   type Ratings,
   type RespondentInvitation,
   saveResponse,
+  WaveCriteria,
   WaveNotOpenError,
 } from './respondent.queries.js';
 import {
@@ -46,14 +46,16 @@ export default async function respondentRoutes(app: FastifyInstance) {
     },
   };
 
-  async function invitationOf(
+  const waveCriteria = new WaveCriteria(app.db);
+
+  /** The invitation of the link in the path, looked up by `find`; null when an answer has been sent. */
+  async function invitationOf<T extends RespondentInvitation>(
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<RespondentInvitation | null> {
+    find: (tokenHash: Buffer) => Promise<T | undefined>,
+  ): Promise<T | null> {
     const { token } = request.params as { token: string };
-    const invitation = TOKEN.test(token)
-      ? await findInvitationByTokenHash(app.db, hashToken(token))
-      : undefined;
+    const invitation = TOKEN.test(token) ? await find(hashToken(token)) : undefined;
     reply.header('cache-control', 'no-store');
     reply.header('x-robots-tag', 'noindex');
     if (!invitation) {
@@ -120,8 +122,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
   ) {
     const lang = languageFor(request, invitation.language);
     request.lang = lang;
-    const criteria = await listCriteriaForRole(
-      app.db,
+    const criteria = await waveCriteria.forRole(
       invitation.organizationId,
       invitation.surveyId,
       invitation.role,
@@ -184,10 +185,17 @@ export default async function respondentRoutes(app: FastifyInstance) {
   }
 
   app.get('/r/:token', respondent, async (request, reply) => {
-    const invitation = await invitationOf(request, reply);
+    let ratings: Ratings = {};
+    const invitation = await invitationOf(request, reply, async (tokenHash) => {
+      const found = await findInvitationWithRatings(app.db, tokenHash);
+      if (found) ratings = found.ratings;
+      return found?.invitation;
+    });
     if (!invitation) return reply;
-    await markOpened(app.db, invitation.organizationId, invitation.invitationId);
-    const ratings = await loadRatings(app.db, invitation.organizationId, invitation.responseId);
+    // Only the first opening writes; every later one is a single read.
+    if (invitation.openedAt === null) {
+      await markOpened(app.db, invitation.organizationId, invitation.invitationId);
+    }
     const submitted = invitation.responseStatus === 'submitted';
     const query = request.query as { done?: string; saved?: string };
     if (submitted && query.done === '1') {
@@ -204,11 +212,12 @@ export default async function respondentRoutes(app: FastifyInstance) {
   });
 
   app.post('/r/:token', respondent, async (request, reply) => {
-    const invitation = await invitationOf(request, reply);
+    const invitation = await invitationOf(request, reply, (tokenHash) =>
+      findInvitationByTokenHash(app.db, tokenHash),
+    );
     if (!invitation) return reply;
     const json = isJson(request);
-    const criteria = await listCriteriaForRole(
-      app.db,
+    const criteria = await waveCriteria.forRole(
       invitation.organizationId,
       invitation.surveyId,
       invitation.role,
