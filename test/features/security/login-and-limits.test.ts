@@ -312,6 +312,35 @@ describe('/r/:token rate limit (20 unknown links per 10 minutes per address)', (
     }
     await supertest(app.server).get(`/r/${randomToken()}`).set('X-Forwarded-For', '192.0.2.21').expect(429);
   });
+
+  it('reads no counter for an address without failures, and sees failures counted by another instance once that address fails here', async () => {
+    const first = await freshApp();
+    const wave = await openWaveWithRespondents(first);
+    const second = await unreadyApp(first.config.databaseUrl as string);
+    opened.push(second);
+    await second.ready();
+    const reads: string[] = [];
+    const watched = new WeakSet<object>();
+    first.pg.pool.on('acquire', (client) => {
+      if (watched.has(client)) return;
+      watched.add(client);
+      const query = client.query.bind(client);
+      // Counts the statements the survey links issue against rate_limits on the first instance.
+      client.query = ((...args: Parameters<typeof query>) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text?.includes('rate_limits')) reads.push(text);
+        return query(...args);
+      }) as typeof client.query;
+    });
+    for (let i = 1; i <= 5; i++) await supertest(first.server).get(wave.customerPath).expect(200);
+    expect(reads).toHaveLength(1);
+
+    // The limit is used up through the other instance: this one answers the next unknown token (its
+    // address was clean a moment ago), counts that failure, and from then on reads the counter again.
+    for (let i = 1; i <= 20; i++) await supertest(second.server).get(`/r/${randomToken()}`).expect(404);
+    await supertest(first.server).get(`/r/${randomToken()}`).expect(404);
+    await supertest(first.server).get(wave.customerPath).expect(429);
+  });
 });
 
 describe('POST /signup rate limit (10 attempts per hour per address)', () => {
