@@ -183,6 +183,18 @@ export interface AnswerTotalsTable {
   answered: ColumnType<string, never, never>;
 }
 
+/** Invitations and submitted responses per wave × role × account, kept by triggers (migration response-counts). */
+export interface ResponseCountsTable {
+  organization_id: string;
+  survey_id: string;
+  role: RespondentRole;
+  account_id: string | null;
+  /** invitations not revoked; bigint arrives as a string */
+  invited: ColumnType<string, never, never>;
+  /** their submitted responses */
+  responded: ColumnType<string, never, never>;
+}
+
 export interface ResponseRevisionsTable {
   organization_id: string;
   response_id: string;
@@ -256,6 +268,7 @@ export interface Database {
   answers: AnswersTable;
   response_revisions: ResponseRevisionsTable;
   answer_totals: AnswerTotalsTable;
+  response_counts: ResponseCountsTable;
   rate_limits: RateLimitsTable;
   email_opt_outs: EmailOptOutsTable;
   email_messages: EmailMessagesTable;

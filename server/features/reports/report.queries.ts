@@ -33,14 +33,14 @@ const hasFilter = (filter: CustomerFilter) =>
   filter.accountId !== undefined || filter.segment !== undefined || filter.kamUserId !== undefined;
 
 /**
- * The customer filter as a condition on the account_id column of `invitations`, `responses` or
- * `answer_totals`: an account, a segment, a KAM. The accounts subquery names the organisation as
+ * The customer filter as a condition on the account_id column of `responses`, `answer_totals` or
+ * `response_counts`: an account, a segment, a KAM. The accounts subquery names the organisation as
  * a value, so PostgreSQL runs it once and hashes it; sellers, who have no account, are kept by the caller.
  */
 function customerMatches(
   organizationId: string,
   filter: CustomerFilter,
-  table: 'invitations' | 'responses' | 'answer_totals',
+  table: 'responses' | 'answer_totals' | 'response_counts',
 ) {
   const accountId = sql.ref(`${table}.account_id`);
   const conditions: RawBuilder<boolean>[] = [];
@@ -131,7 +131,9 @@ export type ResponseCounts = Record<RespondentRole, { invited: number; responded
 
 /**
  * Invited = invitations not revoked; responded = their submitted responses. Customers under the filter
- * (none: the whole wave, as the wave page shows it).
+ * (none: the whole wave, as the wave page shows it). They come from `response_counts`, which triggers on
+ * `invitations` and `responses` keep per account (migration response-counts): at most roles × accounts
+ * rows, never every invitation.
  */
 export async function countResponses(
   db: Db,
@@ -140,24 +142,21 @@ export async function countResponses(
   filter: CustomerFilter = {},
 ): Promise<ResponseCounts> {
   let query = db
-    .selectFrom('invitations')
-    .leftJoin('responses', (join) =>
-      join
-        .onRef('responses.organization_id', '=', 'invitations.organization_id')
-        .onRef('responses.invitation_id', '=', 'invitations.id')
-        .on('responses.status', '=', 'submitted'),
-    )
+    .selectFrom('response_counts')
     .select([
-      'invitations.role',
-      sql<number>`(count(*) filter (where invitations.revoked_at is null))::int`.as('invited'),
-      sql<number>`(count(responses.id) filter (where invitations.revoked_at is null))::int`.as('responded'),
+      'response_counts.role',
+      sql<number>`sum(response_counts.invited)::int`.as('invited'),
+      sql<number>`sum(response_counts.responded)::int`.as('responded'),
     ])
-    .where('invitations.organization_id', '=', organizationId)
-    .where('invitations.survey_id', '=', surveyId)
-    .groupBy('invitations.role');
+    .where('response_counts.organization_id', '=', organizationId)
+    .where('response_counts.survey_id', '=', surveyId)
+    .groupBy('response_counts.role');
   if (hasFilter(filter)) {
     query = query.where((eb) =>
-      eb.or([eb('invitations.role', '=', 'seller'), customerMatches(organizationId, filter, 'invitations')]),
+      eb.or([
+        eb('response_counts.role', '=', 'seller'),
+        customerMatches(organizationId, filter, 'response_counts'),
+      ]),
     );
   }
   const counts: ResponseCounts = {
