@@ -7,8 +7,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
 COPY migrations ./migrations
 COPY scripts ./scripts
-# The chart configuration the page and the PDF share is compiled along with the server.
-COPY static/js/report-charts.js ./static/js/report-charts.js
+# The chart configuration the page and the PDF share (report-charts.js and what it imports) is compiled
+# along with the server.
+COPY static/js ./static/js
 RUN npm run build
 
 FROM node:22-bookworm-slim
