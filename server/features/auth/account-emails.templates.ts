@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { translate } from '../../lib/i18n.js';
 import { viewsDir } from '../../paths.js';
-import { type RenderedEmail, singleLine } from '../email/email.templates.js';
+import { oneHeaderLine, type RenderedEmail } from '../email/email.templates.js';
 import type { AccountEmailContext } from './account-emails.queries.js';
 import './account-emails.messages.js';
 
@@ -28,8 +28,8 @@ export function renderAccountEmail(
   const lang = message.language;
   const kind = message.kind;
   const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
-  const name = message.name ? singleLine(message.name) : '';
-  const organization = singleLine(message.organizationName ?? '');
+  const name = message.name ? oneHeaderLine(message.name) : '';
+  const organization = oneHeaderLine(message.organizationName ?? '');
   const has = (key: string) => translate(lang, key) !== key;
   const subject = t(`accountEmail.${kind}.subject`, { organization });
   const sender = t('accountEmail.sender');

@@ -102,9 +102,7 @@ export default async function emailRoutes(app: FastifyInstance) {
     const params = z.object({ messageId: uuid }).safeParse(request.params);
     if (!params.success) throw notFound();
     const { organizationId } = principalOf(request);
-    const message = await findMessageContext(app.db, organizationId, params.data.messageId);
-    const rendered =
-      message && (await renderStoredMessage(app.db, app.mail, organizationId, params.data.messageId));
+    const rendered = await renderStoredMessage(app.db, app.mail, organizationId, params.data.messageId);
     if (!rendered) throw notFound();
     return reply
       .header(

@@ -52,28 +52,29 @@ function bossDb(db: Db): PgBoss.Db {
   };
 }
 
-async function enqueue(
-  db: Db,
-  boss: PgBoss,
-  messages: ReadonlyArray<{ organizationId: string; id: string }>,
-) {
-  if (messages.length === 0) return;
+/** One job per row, in the transaction `db` that inserted the rows, keyed so a row is never queued twice. */
+async function insertJobs(db: Db, boss: PgBoss, jobs: ReadonlyArray<{ key: string; data: EmailJob }>) {
+  if (jobs.length === 0) return;
   await boss.insert(
-    messages.map((message) => ({
-      name: EMAIL_QUEUE,
-      data: { organizationId: message.organizationId, messageId: message.id } satisfies EmailJob,
-      singletonKey: message.id,
-    })),
+    jobs.map(({ key, data }) => ({ name: EMAIL_QUEUE, data, singletonKey: key })),
     { db: bossDb(db) },
   );
 }
 
-/** Queues an account email whose row `db` (a transaction) has just inserted: both commit together. */
-export async function enqueueAccountEmail(db: Db, boss: PgBoss, accountEmailId: string) {
-  await boss.insert(
-    [{ name: EMAIL_QUEUE, data: { accountEmailId } satisfies EmailJob, singletonKey: accountEmailId }],
-    { db: bossDb(db) },
+function enqueue(db: Db, boss: PgBoss, messages: ReadonlyArray<{ organizationId: string; id: string }>) {
+  return insertJobs(
+    db,
+    boss,
+    messages.map((message) => ({
+      key: message.id,
+      data: { organizationId: message.organizationId, messageId: message.id },
+    })),
   );
+}
+
+/** Queues an account email whose row `db` (a transaction) has just inserted: both commit together. */
+export function enqueueAccountEmail(db: Db, boss: PgBoss, accountEmailId: string) {
+  return insertJobs(db, boss, [{ key: accountEmailId, data: { accountEmailId } }]);
 }
 
 /**

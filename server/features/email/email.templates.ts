@@ -33,7 +33,7 @@ const textTemplate = Handlebars.create().compile(
 );
 
 /** One line, no control characters: safe in a header and in a greeting. */
-export function singleLine(value: string): string {
+export function oneHeaderLine(value: string): string {
   return value
     .replace(/[\p{C}\u2028\u2029]+/gu, ' ')
     .replace(/\s+/g, ' ')
@@ -46,9 +46,9 @@ export function renderMessage(
 ): RenderedEmail {
   const lang = message.language;
   const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
-  const supplier = singleLine(message.supplierName);
-  const name = message.name ? singleLine(message.name) : '';
-  const kam = message.role === 'customer' && message.kamName ? singleLine(message.kamName) : null;
+  const supplier = oneHeaderLine(message.supplierName);
+  const name = message.name ? oneHeaderLine(message.name) : '';
+  const kam = message.role === 'customer' && message.kamName ? oneHeaderLine(message.kamName) : null;
   const sender = kam ? `${kam}, ${supplier}` : supplier;
   const unfinished = message.kind === 'reminder' && message.responseStatus !== null;
   const variant = message.kind === 'invitation' ? 'invitation' : unfinished ? 'finish' : 'reminder';
