@@ -50,10 +50,11 @@ export async function startServer(
   env: Record<string, string>,
   logFile: string,
   probe: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<Server> {
   const port = await freePort();
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],
   });
