@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -69,6 +69,45 @@ handlebars.registerHelper(
         .replace(/\u2028/g, '\\u2028')
         .replace(/\u2029/g, '\\u2029'),
     ),
+);
+
+/**
+ * A rating question's eleven radio buttons (1–10 and "don't know"), from partials/rating-scale.hbs. The
+ * respondent form has one per criterion and dimension, and they are most of its markup; each distinct
+ * (language, field, checked value) is rendered once per process and then reused.
+ */
+const RATING_VALUES = [...Array.from({ length: 10 }, (_, i) => String(i + 1)), 'dk'];
+const RATING_SCALE_CACHE_LIMIT = 20_000;
+const ratingScales = new Map<string, Handlebars.SafeString>();
+let ratingScaleTemplate: Handlebars.TemplateDelegate | undefined;
+handlebars.registerHelper(
+  'ratingScale',
+  (name: string, current: unknown, options: Handlebars.HelperOptions) => {
+    const lang: Lang = options.data.root.lang;
+    const checked = typeof current === 'string' && RATING_VALUES.includes(current) ? current : '';
+    const key = `${lang} ${name} ${checked}`;
+    let html = ratingScales.get(key);
+    if (!html) {
+      ratingScaleTemplate ??= handlebars.compile(
+        readFileSync(path.join(viewsDir, 'partials', 'rating-scale.hbs'), 'utf8'),
+        { strict: true },
+      );
+      html = new handlebars.SafeString(
+        ratingScaleTemplate({
+          name,
+          options: RATING_VALUES.map((value) => ({
+            value,
+            label: value === 'dk' ? translate(lang, 'respondent.dontKnow') : value,
+            dontKnow: value === 'dk',
+            checked: value === checked,
+          })),
+        }).trim(),
+      );
+      if (ratingScales.size >= RATING_SCALE_CACHE_LIMIT) ratingScales.clear();
+      ratingScales.set(key, html);
+    }
+    return html;
+  },
 );
 
 function partials(): Record<string, string> {

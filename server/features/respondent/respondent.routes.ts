@@ -6,8 +6,7 @@ import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
 import { aboutTheSurvey, answeredCriteria } from './respondent.page.js';
 import {
-  findInvitationByTokenHash,
-  findInvitationWithRatings,
+  invitationLookups,
   markOpened,
   type Ratings,
   type RespondentInvitation,
@@ -47,6 +46,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
   };
 
   const waveCriteria = new WaveCriteria(app.db);
+  const lookups = invitationLookups(app.db, app.pg.pool);
 
   /** The invitation of the link in the path, looked up by `find`; null when an answer has been sent. */
   async function invitationOf<T extends RespondentInvitation>(
@@ -147,11 +147,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
           name,
           text: question.text,
           error: errors[name] ? translate(lang, `respondent.error.${errors[name]}`) : undefined,
-          options: [...Array.from({ length: 10 }, (_, i) => String(i + 1)), 'dk'].map((value) => ({
-            value,
-            label: value === 'dk' ? translate(lang, 'respondent.dontKnow') : value,
-            checked: current === value,
-          })),
+          current,
         };
       }),
     }));
@@ -187,7 +183,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
   app.get('/r/:token', respondent, async (request, reply) => {
     let ratings: Ratings = {};
     const invitation = await invitationOf(request, reply, async (tokenHash) => {
-      const found = await findInvitationWithRatings(app.db, tokenHash);
+      const found = await lookups.withRatings(tokenHash);
       if (found) ratings = found.ratings;
       return found?.invitation;
     });
@@ -212,9 +208,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
   });
 
   app.post('/r/:token', respondent, async (request, reply) => {
-    const invitation = await invitationOf(request, reply, (tokenHash) =>
-      findInvitationByTokenHash(app.db, tokenHash),
-    );
+    const invitation = await invitationOf(request, reply, lookups.invitation);
     if (!invitation) return reply;
     const json = isJson(request);
     const criteria = await waveCriteria.forRole(
