@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type pg from 'pg';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
+import { preparedQuery } from '../../db/prepared.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /**
@@ -12,24 +14,47 @@ export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
 }
 
 /**
- * The same invitation with its response's stored ratings, in one round trip: opening a link reads
- * nothing else from the database (the wave's criteria come from WaveCriteria).
+ * The invitation lookups of the respondent routes, as prepared statements on the app's pool:
+ * `withRatings` (opening a link) also reads the response's stored ratings, in the same round trip, so
+ * opening a link reads nothing else from the database (the wave's criteria come from WaveCriteria).
  */
-export async function findInvitationWithRatings(db: Db, tokenHash: Buffer) {
-  const row = await invitationByTokenHash(db, tokenHash)
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('answers')
-          .select(['answers.survey_criterion_id as criterionId', 'answers.dimension', 'answers.score'])
-          .whereRef('answers.organization_id', '=', 'invitations.organization_id')
-          .whereRef('answers.response_id', '=', 'responses.id'),
-      ).as('answers'),
-    )
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { answers, ...invitation } = row;
-  return { invitation, ratings: ratingsOf(answers) };
+export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
+  const marker: Buffer = Buffer.alloc(32);
+  const plain = preparedQuery(
+    pool,
+    'respondent_invitation',
+    (hash: Buffer) => invitationByTokenHash(db, hash),
+    marker,
+  );
+  const rated = preparedQuery(
+    pool,
+    'respondent_invitation_with_ratings',
+    (hash: Buffer) => withRatings(db, hash),
+    marker,
+  );
+  return {
+    async invitation(tokenHash: Buffer): Promise<RespondentInvitation | undefined> {
+      return (await plain(tokenHash))[0];
+    },
+    async withRatings(tokenHash: Buffer) {
+      const row = (await rated(tokenHash))[0];
+      if (!row) return undefined;
+      const { answers, ...invitation } = row;
+      return { invitation, ratings: ratingsOf(answers) };
+    },
+  };
+}
+
+function withRatings(db: Db, tokenHash: Buffer) {
+  return invitationByTokenHash(db, tokenHash).select((eb) =>
+    jsonArrayFrom(
+      eb
+        .selectFrom('answers')
+        .select(['answers.survey_criterion_id as criterionId', 'answers.dimension', 'answers.score'])
+        .whereRef('answers.organization_id', '=', 'invitations.organization_id')
+        .whereRef('answers.response_id', '=', 'responses.id'),
+    ).as('answers'),
+  );
 }
 
 function invitationByTokenHash(db: Db, tokenHash: Buffer) {

@@ -1,0 +1,27 @@
+import type { Compilable } from 'kysely';
+import type pg from 'pg';
+
+/**
+ * A Kysely query run as a named prepared statement: built and compiled once, with `marker` in place of its
+ * one varying parameter; each call binds the real value. PostgreSQL parses and plans it once per pooled
+ * connection, and Node skips building and compiling the query on every call. For the hottest reads only
+ * (opening a respondent link); everything else goes through Kysely as usual.
+ */
+export function preparedQuery<Row, Param extends object>(
+  pool: pg.Pool,
+  name: string,
+  build: (param: Param) => Compilable<Row>,
+  marker: Param,
+): (param: Param) => Promise<Row[]> {
+  const { sql, parameters } = build(marker).compile();
+  const at = parameters.indexOf(marker);
+  if (at < 0 || parameters.indexOf(marker, at + 1) >= 0) {
+    throw new Error(`prepared query ${name}: the marker must appear exactly once among the parameters`);
+  }
+  return async (param) => {
+    const values = [...parameters];
+    values[at] = param;
+    const result = await pool.query({ name, text: sql, values });
+    return result.rows as Row[];
+  };
+}
