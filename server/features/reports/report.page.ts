@@ -269,7 +269,7 @@ export function reportPageModel(
     })),
     concentrate,
     concentrateFewAnswers,
-    comments: report.comments,
+    comments: report.comments ?? [],
     filters: {
       accounts: options.accounts.map((account) => ({ ...account, selected: account.id === query.accountId })),
       segments: options.segments.map((segment) => ({ value: segment, selected: segment === query.segment })),

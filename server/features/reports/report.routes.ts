@@ -50,6 +50,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       surveyId,
       filtersOf(request),
       'survey',
+      { withComments: false },
     );
     return reportJson(report);
   });
@@ -58,7 +59,9 @@ export default async function reportRoutes(app: FastifyInstance) {
   async function pageModelOf(request: FastifyRequest) {
     const principal = principalOf(request);
     const query = filtersOf(request);
-    const report = await buildSurveyReport(app.db, principal, surveyIdOf(request), query, request.lang);
+    const report = await buildSurveyReport(app.db, principal, surveyIdOf(request), query, request.lang, {
+      withComments: true,
+    });
     const options = await listFilterOptions(
       app.db,
       principal.organizationId,

@@ -37,7 +37,8 @@ export interface SurveyReport {
   filter: CustomerFilter;
   responseRate: Record<RespondentRole, { invited: number; responded: number }>;
   gap: GapReport;
-  comments: CommentRow[];
+  /** Null when the caller did not ask for them (the JSON report has none). */
+  comments: CommentRow[] | null;
 }
 
 /**
@@ -61,13 +62,17 @@ export async function scopedFilter(
   return { ...query, kamUserId: principal.userId };
 }
 
-/** The gap report of a wave for a principal, labels in `lang` (or the survey's), aggregated in the database. */
+/**
+ * The gap report of a wave for a principal, labels in `lang` (or the survey's), aggregated in the database.
+ * Comments are read only `withComments`: they are the one part that grows with the respondents.
+ */
 export async function buildSurveyReport(
   db: Db,
   principal: Principal,
   surveyId: string,
   query: ReportQuery,
   lang: Lang | 'survey',
+  { withComments }: { withComments: boolean },
 ): Promise<SurveyReport> {
   const survey = await findReportSurvey(db, principal.organizationId, surveyId);
   if (!survey) throw notFound('Survey not found');
@@ -78,7 +83,7 @@ export async function buildSurveyReport(
     listSurveyCriteria(db, organizationId, surveyId),
     aggregateAnswers(db, organizationId, surveyId, filter),
     countResponses(db, organizationId, surveyId, filter),
-    listComments(db, organizationId, surveyId, filter),
+    withComments ? listComments(db, organizationId, surveyId, filter) : null,
   ]);
 
   const labelLang = lang === 'survey' ? survey.language : lang;
