@@ -103,6 +103,8 @@ export interface SurveysTable {
   intro: string | null;
   reminder_after_days: Generated<number | null>;
   max_reminders: Generated<number>;
+  /** The wave this one follows in its series (a copy of it); at most one successor per wave. */
+  previous_survey_id: string | null;
   created_at: Generated<Date>;
 }
 
@@ -273,6 +275,28 @@ export interface Database {
   email_opt_outs: EmailOptOutsTable;
   email_messages: EmailMessagesTable;
   account_emails: AccountEmailsTable;
+  actions: ActionsTable;
+}
+
+export type ActionStatus = 'planned' | 'in_progress' | 'done';
+
+/** What someone does about a criterion of a wave (issue 11); the next wave's report shows it beside the change. */
+export interface ActionsTable {
+  organization_id: string;
+  id: Generated<string>;
+  survey_id: string;
+  survey_criterion_id: string;
+  /** For one account, or null for the whole wave. */
+  account_id: string | null;
+  owner_user_id: string | null;
+  created_by_user_id: string | null;
+  title: string;
+  /** A calendar day: select it as `due_date::text` ('YYYY-MM-DD'); pg would return a Date at local midnight. */
+  due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  status: Generated<ActionStatus>;
+  note: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 /** rate-limiter-flexible's table (server/plugins/rate-limits.ts); the app never queries it directly. */
