@@ -1,2 +1,3 @@
+export * from './comparison.js';
 export * from './gap-report.js';
 export * from './statistics.js';
