@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../../server/lib/crypto.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { browser, csrfFrom, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
+import { browser, createApiKey, csrfFrom, signUp, submitForm, uniqueEmail } from '../../helpers/http.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -197,5 +198,36 @@ describe('errors', () => {
   it('answers /healthz and /readyz', async () => {
     await supertest(app.server).get('/healthz').expect(200, { status: 'ok' });
     await supertest(app.server).get('/readyz').expect(200, { status: 'ok' });
+  });
+});
+
+describe('API key last use', () => {
+  it('records the first use, writes nothing for a minute, then moves on', async () => {
+    const { agent } = await signUp(app);
+    const key = await createApiKey(agent);
+    const lastUsed = async () =>
+      (
+        await app.db
+          .selectFrom('api_keys')
+          .select('last_used_at')
+          .where('key_hash', '=', sha256(key))
+          .executeTakeFirstOrThrow()
+      ).last_used_at;
+    const call = () =>
+      supertest(app.server).get('/api/v1/me').set('Authorization', `Bearer ${key}`).expect(200);
+    expect(await lastUsed()).toBeNull();
+    await call();
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await call();
+    expect(await lastUsed()).toEqual(first);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await app.db
+      .updateTable('api_keys')
+      .set({ last_used_at: twoMinutesAgo })
+      .where('key_hash', '=', sha256(key))
+      .execute();
+    await call();
+    expect((await lastUsed())?.getTime()).toBeGreaterThan(twoMinutesAgo.getTime() + 60_000);
   });
 });
