@@ -16,6 +16,7 @@ import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
+import { buildSurveyTrend, trendJson, trendPageModel } from './report.trend.js';
 
 // Organisations have no time zone setting yet: their users are in Norway, as for deadlines (lib/dates.ts).
 const EXPORT_TIME_ZONE = 'Europe/Oslo';
@@ -52,7 +53,14 @@ export default async function reportRoutes(app: FastifyInstance) {
       'survey',
       { withComments: false },
     );
-    return reportJson(report);
+    const trend = await buildSurveyTrend(
+      app.db,
+      principalOf(request),
+      surveyId,
+      filtersOf(request),
+      report.survey.language,
+    );
+    return { ...reportJson(report), trend: trendJson(trend) };
   });
 
   /** The page's model — the report with the request's filters and the reader's scoping — for the page and the PDF. */
@@ -67,7 +75,12 @@ export default async function reportRoutes(app: FastifyInstance) {
       principal.organizationId,
       principal.role === 'kam' ? principal.userId : undefined,
     );
-    return { principal, report, options, model: reportPageModel(report, request.lang, options, query) };
+    const trend = await buildSurveyTrend(app.db, principal, report.survey.id, query, request.lang);
+    const model = {
+      ...reportPageModel(report, request.lang, options, query),
+      trend: trendPageModel(trend, request.lang, report.survey.smallSampleThreshold),
+    };
+    return { principal, report, options, model };
   }
 
   app.get('/surveys/:id/report', readers, async (request, reply) => {
