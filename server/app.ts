@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import accountsRoutes from './features/accounts/accounts.routes.js';
+import actionsRoutes from './features/actions/actions.routes.js';
 import apiKeysRoutes from './features/api-keys/api-keys.routes.js';
 import accountLinksRoutes from './features/auth/account-links.routes.js';
 import authRoutes from './features/auth/auth.routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountsRoutes);
   await app.register(criteriaRoutes);
   await app.register(reportRoutes);
+  await app.register(actionsRoutes);
   await app.register(emailRoutes);
 
   return app;
