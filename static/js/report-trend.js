@@ -59,6 +59,8 @@ export function trendChartConfig(data) {
       maintainAspectRatio: false,
       scales: { y: { suggestedMin: 1, suggestedMax: 10 } },
       plugins: {
+        // The legend shows each line's point shape too, so lines are told apart without colour.
+        legend: { labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
             label: (item) =>
