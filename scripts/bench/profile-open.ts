@@ -1,7 +1,7 @@
 // Profiles opening a respondent link: seeds a small wave, starts the compiled app with --cpu-prof, loads
 // GET /r/<token> at 50 connections, and prints where the profile files are. Run after `npm run build`:
 //   npx tsx scripts/bench/profile-open.ts [seconds]
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -55,6 +55,8 @@ try {
     process.env.PROFILE === '0' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   );
   const pick = () => tokens[Math.floor(Math.random() * tokens.length)] as string;
+  const page = await fetch(`${app.url}/r/${pick()}`);
+  progress(`the form page: ${(await page.arrayBuffer()).byteLength} bytes`);
   await load({
     url: app.url,
     connections: 50,
@@ -72,7 +74,20 @@ try {
       .slice(1, 8)
       .reduce((a, b) => a + Number(b), 0) ?? 0;
   const idle = () => Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/)[4]);
+  const postgresCpu = () =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .reduce((sum, pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
+            ? sum + cpu(Number(pid))
+            : sum;
+        } catch {
+          return sum;
+        }
+      }, 0);
   const before = {
+    pg: postgresCpu(),
     app: cpu(app.child.pid as number),
     self: process.cpuUsage(),
     total: total(),
@@ -87,9 +102,10 @@ try {
   const appMs = cpu(app.child.pid as number) - before.app;
   const selfUsage = process.cpuUsage(before.self);
   const busyMs = (total() - before.total - (idle() - before.idle)) * 10;
+  const pgMs = postgresCpu() - before.pg;
   const n = result.rps * seconds;
   progress(
-    `CPU per request: app ${(appMs / n).toFixed(2)} ms, load generator ${((selfUsage.user + selfUsage.system) / 1000 / n).toFixed(2)} ms, whole machine ${(busyMs / n).toFixed(2)} ms`,
+    `CPU per request: app ${(appMs / n).toFixed(2)} ms, load generator ${((selfUsage.user + selfUsage.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${(pgMs / n).toFixed(2)} ms, whole machine ${(busyMs / n).toFixed(2)} ms`,
   );
   progress(`open: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, ${JSON.stringify(result.statuses)}`);
   await app.stop();
