@@ -1,9 +1,11 @@
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
+import { SERIES } from '../../analysis/index.js';
 import type { Audience } from '../../db/database.js';
 import { isoWithOffset } from '../../lib/dates.js';
 import { type Lang, translate } from '../../lib/i18n.js';
 import type { ExportRow, ExportScore } from './report.queries.js';
+import type { SurveyReport } from './report.service.js';
 
 const CSV_HEADER = [
   'report.csv.wave',
@@ -45,6 +47,60 @@ export async function* csvLines(lang: Lang, rows: AsyncIterable<ExportRow>): Asy
     }
   }
   if (batch) yield batch;
+}
+
+const COMPARISON_HEADER = [
+  'report.csv.wave',
+  'report.csv.comparedWave',
+  'report.csv.criterionKey',
+  'report.csv.criterion',
+  'report.csv.series',
+  'report.csv.n',
+  'report.csv.mean',
+  'report.csv.previousN',
+  'report.csv.previousMean',
+  'report.csv.delta',
+  'report.csv.p',
+  'report.csv.significant',
+  'report.csv.note',
+];
+
+/**
+ * The comparison as a table: one row per criterion × series asked (a sellers-only criterion has only the
+ * seller series), numbers unrounded. Without a compared wave, or for a criterion the compared wave did not
+ * ask, the earlier wave's columns stay empty; "significant" is empty when no test could be run.
+ */
+export function* comparisonCsvLines(lang: Lang, report: SurveyReport): Generator<string> {
+  yield `\uFEFF${csvLine(COMPARISON_HEADER.map((key) => translate(lang, key)))}`;
+  const comparison = report.comparison;
+  for (const criterion of report.gap.criteria) {
+    const change = comparison?.criteria.get(criterion.id) ?? null;
+    const series = criterion.audience === 'both' ? SERIES : (['sellerImportance'] as const);
+    for (const name of series) {
+      const stat = criterion[name];
+      const seriesChange = change?.[name] ?? null;
+      let note: string | null = null;
+      if (comparison && change === null) note = translate(lang, 'report.csv.notAskedThen');
+      else if (seriesChange?.fewAnswers) note = translate(lang, 'report.compare.fewAnswers');
+      yield csvLine([
+        report.survey.name,
+        comparison?.comparedTo.name ?? null,
+        criterion.key,
+        criterion.label,
+        translate(lang, `report.series.${name}`),
+        stat.n,
+        stat.mean,
+        seriesChange?.previousN ?? null,
+        seriesChange?.previousMean ?? null,
+        seriesChange?.delta ?? null,
+        seriesChange?.p ?? null,
+        seriesChange === null || seriesChange.p === null
+          ? null
+          : translate(lang, seriesChange.significant ? 'report.csv.yes' : 'report.csv.no'),
+        note,
+      ]);
+    }
+  }
 }
 
 export interface WideCriterion {

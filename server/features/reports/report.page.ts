@@ -5,6 +5,7 @@ import {
   type Quadrant,
   SERIES,
   type Series,
+  type SeriesChange,
   type Stat,
 } from '../../analysis/index.js';
 import { formatNumber, type Lang, translate } from '../../lib/i18n.js';
@@ -114,6 +115,92 @@ interface FilterOptions {
   accounts: Array<{ id: string; name: string }>;
   segments: string[];
   kams: Array<{ id: string; name: string }>;
+  /** The organisation's other waves, to compare with; the wave's predecessor marked. */
+  waves?: Array<{ id: string; name: string; isPrevious: boolean }>;
+}
+
+/** A change with its sign: "+1,30", "−0,25", "0,00". */
+export function signedNumber(lang: Lang, value: number | null): string {
+  const text = formatNumber(lang, value);
+  return value !== null && value > 0 && text !== formatNumber(lang, 0) ? `+${text}` : text;
+}
+
+/** p as a reader sees it: three decimals, "p < 0,001" below that. */
+export function pText(lang: Lang, p: number): string {
+  return p < 0.001
+    ? translate(lang, 'report.compare.pBelow')
+    : translate(lang, 'report.compare.p', { p: formatNumber(lang, p, 3) });
+}
+
+/**
+ * How a series' change reads, the one rule the page, the PDF and the CSV share: an arrow only for a
+ * significant change with enough answers on both sides; "too few answers" instead when either wave is
+ * below the small-sample threshold.
+ */
+export function changeCellOf(lang: Lang, change: SeriesChange | null) {
+  if (change === null) return null;
+  const arrow =
+    change.significant && !change.fewAnswers && change.delta !== 0
+      ? change.delta > 0
+        ? 'rise'
+        : 'fall'
+      : null;
+  return {
+    previousMean: change.previousMean,
+    delta: change.delta,
+    deltaText: signedNumber(lang, change.delta),
+    p: change.p,
+    arrow,
+    arrowSymbol: arrow === null ? null : translate(lang, `report.compare.${arrow}`),
+    arrowText:
+      arrow === null
+        ? null
+        : translate(
+            lang,
+            arrow === 'rise' ? 'report.compare.significantRise' : 'report.compare.significantFall',
+          ),
+    fewAnswers: change.fewAnswers,
+    fewAnswersText: change.fewAnswers ? translate(lang, 'report.compare.fewAnswers') : null,
+    // What the test says, for every change that has one; the reason when there is none.
+    testText:
+      change.p === null
+        ? translate(lang, 'report.compare.noTest')
+        : `${pText(lang, change.p)}${change.significant ? '' : `, ${translate(lang, 'report.compare.notSignificant')}`}`,
+    nText: translate(lang, 'report.compare.n', { previous: change.previousN, n: change.n }),
+  };
+}
+
+/** The comparison part of the page: null when the report compares with no wave. */
+function comparisonModel(report: SurveyReport, lang: Lang) {
+  const { comparison, gap } = report;
+  if (comparison === null) return null;
+  const { comparedTo, overall } = comparison;
+  return {
+    comparedTo,
+    title: translate(lang, 'report.compare.title', { wave: comparedTo.name }),
+    intro: translate(lang, 'report.compare.intro', { wave: comparedTo.name }),
+    legend: translate(lang, 'report.compare.legend', { threshold: report.survey.smallSampleThreshold }),
+    deliveryIndex:
+      overall.delta === null
+        ? null
+        : translate(lang, 'report.compare.deliveryIndexValue', {
+            delta: signedNumber(lang, overall.delta),
+            previous: formatNumber(lang, overall.previousDeliveryIndex),
+          }),
+    series: SERIES.map((series) => ({ key: series, label: COLUMN_LABEL[series] })),
+    rows: gap.criteria.map((criterion) => {
+      const change = comparison.criteria.get(criterion.id) ?? null;
+      return {
+        id: criterion.id,
+        label: criterion.label,
+        notAskedThen: change === null,
+        cells:
+          change === null
+            ? []
+            : SERIES.map((series) => ({ series, change: changeCellOf(lang, change[series]) })),
+      };
+    }),
+  };
 }
 
 /** Everything the report page shows, precomputed: the template only lays it out. */
@@ -130,6 +217,7 @@ export function reportFileHref(
     if (value !== undefined) query.set(key, value);
   }
   for (const [key, value] of Object.entries(extra)) query.set(key, value);
+  if (filter.compareTo !== undefined) query.set('compareTo', filter.compareTo);
   const search = query.toString();
   return `/surveys/${surveyId}/${file}${search ? `?${search}` : ''}`;
 }
@@ -274,12 +362,23 @@ export function reportPageModel(
       accounts: options.accounts.map((account) => ({ ...account, selected: account.id === query.accountId })),
       segments: options.segments.map((segment) => ({ value: segment, selected: segment === query.segment })),
       kams: options.kams.map((kam) => ({ ...kam, selected: kam.id === query.kamUserId })),
+      waves: (options.waves ?? []).map((wave) => ({
+        id: wave.id,
+        name: wave.isPrevious ? translate(lang, 'report.compare.previous', { name: wave.name }) : wave.name,
+        selected: wave.id === report.comparison?.comparedTo.id,
+      })),
+      compareNone: report.comparison === null,
     },
+    comparison: comparisonModel(report, lang),
     // Every reader downloads what they see: a KAM's files hold their own accounts only.
     downloads: {
       pdf: reportFileHref(survey.id, 'report.pdf', query),
       csv: reportFileHref(survey.id, 'export.csv', query),
       csvWide: reportFileHref(survey.id, 'export.csv', query, { layout: 'wide' }),
+      csvComparison:
+        report.comparison === null
+          ? null
+          : reportFileHref(survey.id, 'export.csv', query, { layout: 'comparison' }),
     },
     chartData,
   };

@@ -10,7 +10,8 @@ import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
 import { attachment } from '../../lib/content-disposition.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
-import { csvLines, cursorRows, wideCsvLines } from './report.csv.js';
+import { listOtherWaves } from './report.comparison.queries.js';
+import { comparisonCsvLines, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
 import { reportPageModel } from './report.page.js';
 import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
@@ -70,11 +71,15 @@ export default async function reportRoutes(app: FastifyInstance) {
     const report = await buildSurveyReport(app.db, principal, surveyIdOf(request), query, request.lang, {
       withComments: true,
     });
-    const options = await listFilterOptions(
-      app.db,
-      principal.organizationId,
-      principal.role === 'kam' ? principal.userId : undefined,
-    );
+    const [filterOptions, waves] = await Promise.all([
+      listFilterOptions(
+        app.db,
+        principal.organizationId,
+        principal.role === 'kam' ? principal.userId : undefined,
+      ),
+      listOtherWaves(app.db, principal.organizationId, report.survey.id),
+    ]);
+    const options = { ...filterOptions, waves };
     const trend = await buildSurveyTrend(app.db, principal, report.survey.id, query, request.lang);
     const model = {
       ...reportPageModel(report, request.lang, options, query),
@@ -123,8 +128,19 @@ export default async function reportRoutes(app: FastifyInstance) {
     const { layout, ...query } = parsed.data;
     const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
     if (!survey) throw notFound('Survey not found');
-    const filter = await scopedFilter(app.db, principal, query);
     const lang: Lang = request.langChosen || isApiRequest(request) ? request.lang : survey.language;
+    if (layout === 'comparison') {
+      // A row per criterion × series: the report's own numbers, so the same scoping, filters and compareTo.
+      const report = await buildSurveyReport(app.db, principal, surveyId, query, lang, {
+        withComments: false,
+      });
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', attachment(survey.name, 'csv'))
+        .header('cache-control', 'no-store')
+        .send(Readable.from(comparisonCsvLines(lang, report)));
+    }
+    const filter = await scopedFilter(app.db, principal, query);
     const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId, filter).compile();
     const rows = cursorRows<ExportRow>(app.pg.pool, compiled);
     const lines =

@@ -8,7 +8,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const blankAsAbsent = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-/** ?accountId=&segment=&kamUserId= — the filters on the customer series. Other keys (lang) pass by. */
+/**
+ * ?accountId=&segment=&kamUserId= — the filters on the customer series — and ?compareTo= (a wave id, or
+ * `none`; absent: the wave's predecessor). Other keys (lang) pass by.
+ */
 export const reportQuery = z.object({
   accountId: z.preprocess(blankAsAbsent, uuid.optional()),
   segment: z.preprocess(
@@ -21,13 +24,20 @@ export const reportQuery = z.object({
       .optional(),
   ),
   kamUserId: z.preprocess(blankAsAbsent, uuid.optional()),
+  compareTo: z.preprocess(
+    blankAsAbsent,
+    z.union([z.literal('none'), z.uuid('A wave id, or none')]).optional(),
+  ),
 });
 export type ReportQuery = z.infer<typeof reportQuery>;
 
 export const surveyIdParams = z.object({ id: uuid });
 
-/** The export's query: the report's filters and `layout` (long, the default, or wide). */
+/**
+ * The export's query: the report's filters and `layout` (long, the default, wide, or comparison: one row per
+ * criterion × series with the change since the compared wave).
+ */
 export const exportQuery = reportQuery.extend({
-  layout: z.preprocess(blankAsAbsent, z.enum(['long', 'wide']).default('long')),
+  layout: z.preprocess(blankAsAbsent, z.enum(['long', 'wide', 'comparison']).default('long')),
 });
 export type ExportQuery = z.infer<typeof exportQuery>;

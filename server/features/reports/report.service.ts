@@ -1,16 +1,21 @@
 import {
   buildGapReport,
+  type ComparableCriterion,
   type CriterionAggregates,
+  compareWaves,
   type GapReport,
   type Series,
+  type SeriesChange,
+  type WaveComparison,
 } from '../../analysis/index.js';
 import type { Aggregate } from '../../analysis/statistics.js';
 import type { Db, Dimension, RespondentRole } from '../../db/database.js';
-import { forbidden, notFound } from '../../lib/errors.js';
+import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import type { Principal } from '../../plugins/auth.js';
 import { findAccount } from '../accounts/accounts.queries.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
+import { findPreviousWave, listCriteriaIdentities } from './report.comparison.queries.js';
 import {
   type AggregateRow,
   aggregateAnswers,
@@ -39,6 +44,12 @@ export interface SurveyReport {
   gap: GapReport;
   /** Null when the caller did not ask for them (the JSON report has none). */
   comments: CommentRow[] | null;
+  /** The change since an earlier wave (?compareTo=, by default the predecessor); null when none. */
+  comparison: ReportComparison | null;
+}
+
+export interface ReportComparison extends WaveComparison {
+  comparedTo: { id: string; name: string };
 }
 
 /**
@@ -50,7 +61,13 @@ export async function scopedFilter(
   principal: Principal,
   query: ReportQuery,
 ): Promise<CustomerFilter> {
-  if (principal.role !== 'kam') return query;
+  // Only the filters: the rest of the query (compareTo) is not a filter.
+  const filter: CustomerFilter = {
+    accountId: query.accountId,
+    segment: query.segment,
+    kamUserId: query.kamUserId,
+  };
+  if (principal.role !== 'kam') return filter;
   if (query.kamUserId !== undefined && query.kamUserId !== principal.userId) {
     throw forbidden('A KAM sees the reports of their own accounts only');
   }
@@ -59,7 +76,29 @@ export async function scopedFilter(
     if (account?.kamUserId !== principal.userId)
       throw forbidden('A KAM sees the reports of their own accounts only');
   }
-  return { ...query, kamUserId: principal.userId };
+  return { ...filter, kamUserId: principal.userId };
+}
+
+/**
+ * The wave a report compares with: ?compareTo=<id> (another wave of the principal's organisation, else 404),
+ * `none`, or by default the wave's predecessor in its series (none when it has none).
+ */
+async function comparedWave(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  compareTo: ReportQuery['compareTo'],
+): Promise<{ id: string; name: string } | null> {
+  if (compareTo === 'none') return null;
+  if (compareTo === undefined) return (await findPreviousWave(db, organizationId, surveyId)) ?? null;
+  if (compareTo === surveyId) {
+    throw badRequest('Invalid report filter', [
+      { field: 'compareTo', message: 'A wave cannot be compared with itself' },
+    ]);
+  }
+  const wave = await findReportSurvey(db, organizationId, compareTo);
+  if (!wave) throw notFound('Survey to compare with not found');
+  return { id: wave.id, name: wave.name };
 }
 
 /**
@@ -78,17 +117,71 @@ export async function buildSurveyReport(
   if (!survey) throw notFound('Survey not found');
   const filter = await scopedFilter(db, principal, query);
   const organizationId = principal.organizationId;
+  const compared = await comparedWave(db, organizationId, surveyId, query.compareTo);
 
-  const [criteria, aggregates, counts, comments] = await Promise.all([
+  const [criteria, aggregates, counts, comments, earlier] = await Promise.all([
     listSurveyCriteria(db, organizationId, surveyId),
     aggregateAnswers(db, organizationId, surveyId, filter),
     countResponses(db, organizationId, surveyId, filter),
     withComments ? listComments(db, organizationId, surveyId, filter) : null,
+    // The compared wave through the same aggregate, with the same filter and so the same KAM scoping.
+    compared === null
+      ? null
+      : Promise.all([
+          listCriteriaIdentities(db, organizationId, surveyId),
+          listCriteriaIdentities(db, organizationId, compared.id),
+          aggregateAnswers(db, organizationId, compared.id, filter),
+        ]),
   ]);
 
   const labelLang = lang === 'survey' ? survey.language : lang;
   const byKey = indexAggregates(aggregates);
-  const input: CriterionAggregates[] = criteria.map((criterion) => ({
+  const input = criteria.map((criterion) => criterionAggregates(criterion, byKey, labelLang));
+
+  let comparison: ReportComparison | null = null;
+  if (compared !== null && earlier !== null) {
+    const [identities, earlierCriteria, earlierAggregates] = earlier;
+    const criterionIdOf = new Map(identities.map((criterion) => [criterion.id, criterion.criterionId]));
+    const later: ComparableCriterion[] = input.map((criterion) => ({
+      ...criterion,
+      criterionId: criterionIdOf.get(criterion.id) ?? null,
+    }));
+    const earlierByKey = indexAggregates(earlierAggregates);
+    const before: ComparableCriterion[] = earlierCriteria.map((criterion) => ({
+      ...criterionAggregates(criterion, earlierByKey, labelLang),
+      criterionId: criterion.criterionId,
+    }));
+    comparison = {
+      comparedTo: compared,
+      ...compareWaves(later, before, { smallSampleThreshold: survey.smallSampleThreshold }),
+    };
+  }
+
+  return {
+    survey,
+    filter,
+    responseRate: counts,
+    gap: buildGapReport(input, { crosshair: survey.crosshair }),
+    comments,
+    comparison,
+  };
+}
+
+interface WaveCriterion {
+  id: string;
+  key: string | null;
+  labelNb: string;
+  labelEn: string;
+  audience: CriterionAggregates['audience'];
+}
+
+/** A wave's criterion with its three series' totals: the one path for the report's wave and the compared one. */
+function criterionAggregates(
+  criterion: WaveCriterion,
+  byKey: Map<string, Aggregate>,
+  labelLang: Lang,
+): CriterionAggregates {
+  return {
     id: criterion.id,
     key: criterion.key,
     label: labelLang === 'en' ? criterion.labelEn : criterion.labelNb,
@@ -99,14 +192,6 @@ export async function buildSurveyReport(
       criterion.audience === 'both' ? aggregateFor(byKey, criterion.id, 'customerImportance') : EMPTY,
     customerPerformance:
       criterion.audience === 'both' ? aggregateFor(byKey, criterion.id, 'customerPerformance') : EMPTY,
-  }));
-
-  return {
-    survey,
-    filter,
-    responseRate: counts,
-    gap: buildGapReport(input, { crosshair: survey.crosshair }),
-    comments,
   };
 }
 
@@ -124,14 +209,34 @@ function aggregateFor(byKey: Map<string, Aggregate>, criterionId: string, series
   return byKey.get(`${criterionId}/${role}/${dimension}`) ?? EMPTY;
 }
 
+/** A series' change in the JSON: the earlier mean and n, the change, Welch's p and whether it is significant. */
+function changeJson(change: SeriesChange | null) {
+  if (change === null) return null;
+  const { previousMean, previousN, delta, p, significant, fewAnswers } = change;
+  return { previousMean, previousN, delta, p, significant, fewAnswers };
+}
+
 /** The JSON API's shape of a report. */
 export function reportJson(report: SurveyReport) {
-  const { survey, gap } = report;
+  const { survey, gap, comparison } = report;
+  const changeOf = (criterionId: string) => {
+    const change = comparison?.criteria.get(criterionId) ?? null;
+    if (change === null) return null;
+    return {
+      customerPerformance: changeJson(change.customerPerformance),
+      customerImportance: changeJson(change.customerImportance),
+      sellerImportance: changeJson(change.sellerImportance),
+    };
+  };
   return {
     survey: { id: survey.id, name: survey.name, status: survey.status },
+    comparedTo: comparison === null ? null : comparison.comparedTo,
     responseRate: report.responseRate,
     crosshair: { importance: gap.crosshair.importance, performance: gap.crosshair.performance },
-    overall: { deliveryIndex: gap.overall.deliveryIndex },
+    overall: {
+      deliveryIndex: gap.overall.deliveryIndex,
+      change: comparison === null ? null : comparison.overall,
+    },
     criteria: gap.criteria.map((criterion) => ({
       id: criterion.id,
       key: criterion.key,
@@ -143,6 +248,8 @@ export function reportJson(report: SurveyReport) {
       deliveryGap: criterion.deliveryGap,
       alignmentGap: criterion.alignmentGap,
       quadrant: criterion.quadrant,
+      // null: no comparison, or the compared wave did not ask this criterion.
+      change: changeOf(criterion.id),
     })),
   };
 }

@@ -40,6 +40,7 @@ function pageOf(criteria: CriterionAggregates[], threshold: number) {
     responseRate: { customer: { invited: 10, responded: 5 }, seller: { invited: 10, responded: 5 } },
     gap: buildGapReport(criteria, { crosshair: 'grand_mean' }),
     comments: [],
+    comparison: null,
   };
   return reportPageModel(report, 'nb', NO_FILTER_OPTIONS, {});
 }
