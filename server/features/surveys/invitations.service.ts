@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db, Language, RespondentRole } from '../../db/database.js';
 import { HttpError } from '../../lib/errors.js';
 import {
@@ -224,61 +224,71 @@ export async function createInvitations(
   context: InviteContext,
   inputs: readonly InvitationInput[],
 ) {
-  const { organizationId, surveyId } = context;
   try {
-    return await db.transaction().execute(async (trx) => {
-      const resolutions: Resolution[] = [];
-      for (const [index, input] of inputs.entries()) {
-        resolutions.push(
-          input.role === 'customer'
-            ? await resolveCustomer(trx, context, input, index)
-            : await resolveSeller(trx, context, input, index),
-        );
-      }
-      const problems = resolutions.filter(
-        (resolution): resolution is InvitationProblem => 'reason' in resolution,
-      );
-      if (problems.length > 0) throw new InvitationProblems(problems);
-      const resolved = resolutions.filter((resolution): resolution is Resolved => !('reason' in resolution));
-      const repeated = await duplicates(trx, context, resolved);
-      if (repeated.length > 0) throw new InvitationProblems(repeated);
-
-      const created = [];
-      for (const invitation of resolved) {
-        const contactId =
-          invitation.newContact && invitation.accountId
-            ? await findOrCreateContact(trx, organizationId, invitation.accountId, invitation.newContact)
-            : invitation.contactId;
-        const token = newToken(context.linkKey);
-        const id = await insertInvitation(trx, organizationId, surveyId, {
-          role: invitation.role,
-          email: invitation.email,
-          name: invitation.name,
-          language: invitation.language,
-          accountId: invitation.accountId,
-          contactId,
-          userId: invitation.userId,
-          tokenSalt: token.salt,
-          tokenHash: token.hash,
-        });
-        created.push({
-          id,
-          role: invitation.role,
-          email: invitation.email,
-          name: invitation.name,
-          language: invitation.language,
-          accountId: invitation.accountId,
-          contactId,
-          userId: invitation.userId,
-          url: respondentUrl(context.publicUrl, token.token),
-        });
-      }
-      return created;
-    });
+    return await db.transaction().execute((trx) => writeInvitations(trx, context, inputs));
   } catch (error) {
     // Another request invited one of these addresses between the check and the insert.
     if (isUniqueViolation(error))
       throw new InvitationProblems([{ index: null, field: 'email', reason: 'alreadyInvited', email: null }]);
     throw error;
   }
+}
+
+/**
+ * createInvitations' work inside a transaction the caller holds (copying a wave writes the wave and its
+ * invitations in one): the same checks, the same refusal, the same fresh links.
+ */
+export async function writeInvitations(
+  trx: Transaction<Database>,
+  context: InviteContext,
+  inputs: readonly InvitationInput[],
+) {
+  const { organizationId, surveyId } = context;
+  const resolutions: Resolution[] = [];
+  for (const [index, input] of inputs.entries()) {
+    resolutions.push(
+      input.role === 'customer'
+        ? await resolveCustomer(trx, context, input, index)
+        : await resolveSeller(trx, context, input, index),
+    );
+  }
+  const problems = resolutions.filter(
+    (resolution): resolution is InvitationProblem => 'reason' in resolution,
+  );
+  if (problems.length > 0) throw new InvitationProblems(problems);
+  const resolved = resolutions.filter((resolution): resolution is Resolved => !('reason' in resolution));
+  const repeated = await duplicates(trx, context, resolved);
+  if (repeated.length > 0) throw new InvitationProblems(repeated);
+
+  const created = [];
+  for (const invitation of resolved) {
+    const contactId =
+      invitation.newContact && invitation.accountId
+        ? await findOrCreateContact(trx, organizationId, invitation.accountId, invitation.newContact)
+        : invitation.contactId;
+    const token = newToken(context.linkKey);
+    const id = await insertInvitation(trx, organizationId, surveyId, {
+      role: invitation.role,
+      email: invitation.email,
+      name: invitation.name,
+      language: invitation.language,
+      accountId: invitation.accountId,
+      contactId,
+      userId: invitation.userId,
+      tokenSalt: token.salt,
+      tokenHash: token.hash,
+    });
+    created.push({
+      id,
+      role: invitation.role,
+      email: invitation.email,
+      name: invitation.name,
+      language: invitation.language,
+      accountId: invitation.accountId,
+      contactId,
+      userId: invitation.userId,
+      url: respondentUrl(context.publicUrl, token.token),
+    });
+  }
+  return created;
 }

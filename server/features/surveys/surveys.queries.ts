@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Audience, Database, Db, Language, RespondentRole, SurveyStatus } from '../../db/database.js';
 
 export interface FrozenCriterion {
@@ -12,43 +12,67 @@ export interface FrozenCriterion {
 /** A wave's status as respondents see it: an open wave past its close date is closed. */
 export const effectiveStatus = sql<SurveyStatus>`case when surveys.status = 'open' and surveys.closes_at <= now() then 'closed' else surveys.status end`;
 
+/** A new wave's settings; a copy of a wave also carries its predecessor and the settings it keeps. */
+export interface NewSurvey {
+  name: string;
+  language: Language;
+  closesAt: Date | null;
+  intro?: string | null;
+  previousSurveyId?: string | null;
+  crosshair?: 'grand_mean' | 'midpoint';
+  reminderAfterDays?: number | null;
+  maxReminders?: number;
+}
+
 export async function insertSurvey(
   db: Kysely<Database>,
   organizationId: string,
-  survey: { name: string; language: Language; closesAt: Date | null; intro?: string | null },
+  survey: NewSurvey,
   criteria: readonly FrozenCriterion[],
 ): Promise<string> {
-  return db.transaction().execute(async (trx) => {
-    const { id } = await trx
-      .insertInto('surveys')
-      .values({
-        organization_id: organizationId,
-        name: survey.name,
-        language: survey.language,
-        closes_at: survey.closesAt,
-        intro: survey.intro ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (criteria.length > 0) {
-      await trx
-        .insertInto('survey_criteria')
-        .values(
-          criteria.map((criterion, position) => ({
-            organization_id: organizationId,
-            survey_id: id,
-            criterion_id: criterion.criterionId,
-            key: criterion.key,
-            label_nb: criterion.labelNb,
-            label_en: criterion.labelEn,
-            audience: criterion.audience,
-            position,
-          })),
-        )
-        .execute();
-    }
-    return id;
-  });
+  return db.transaction().execute((trx) => writeSurvey(trx, organizationId, survey, criteria));
+}
+
+/** insertSurvey inside the caller's transaction: the wave and its frozen criteria, positions 0, 1, 2 … */
+export async function writeSurvey(
+  trx: Transaction<Database>,
+  organizationId: string,
+  survey: NewSurvey,
+  criteria: readonly FrozenCriterion[],
+): Promise<string> {
+  const { id } = await trx
+    .insertInto('surveys')
+    .values({
+      organization_id: organizationId,
+      name: survey.name,
+      language: survey.language,
+      closes_at: survey.closesAt,
+      intro: survey.intro ?? null,
+      previous_survey_id: survey.previousSurveyId ?? null,
+      ...(survey.crosshair ? { crosshair: survey.crosshair } : {}),
+      ...(survey.reminderAfterDays !== undefined ? { reminder_after_days: survey.reminderAfterDays } : {}),
+      ...(survey.maxReminders !== undefined ? { max_reminders: survey.maxReminders } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (criteria.length > 0) {
+    await trx
+      .insertInto('survey_criteria')
+      .values(
+        criteria.map((criterion, position) => ({
+          organization_id: organizationId,
+          survey_id: id,
+          criterion_id: criterion.criterionId,
+          key: criterion.key,
+          label_nb: criterion.labelNb,
+          label_en: criterion.labelEn,
+          audience: criterion.audience,
+          position,
+        })),
+      )
+      .execute();
+  }
+  return id;
 }
 
 export function findSurvey(db: Db, organizationId: string, surveyId: string) {
@@ -65,9 +89,20 @@ export function findSurvey(db: Db, organizationId: string, surveyId: string) {
       'created_at as createdAt',
       'crosshair',
       'intro',
+      'previous_survey_id as previousSurveyId',
     ])
     .where('organization_id', '=', organizationId)
     .where('id', '=', surveyId)
+    .executeTakeFirst();
+}
+
+/** The wave that follows this one in its series (its copy), if any: at most one (index surveys_previous_key). */
+export function findSuccessor(db: Db, organizationId: string, surveyId: string) {
+  return db
+    .selectFrom('surveys')
+    .select(['id', 'name'])
+    .where('organization_id', '=', organizationId)
+    .where('previous_survey_id', '=', surveyId)
     .executeTakeFirst();
 }
 
@@ -83,7 +118,15 @@ export function listSurveys(db: Db, organizationId: string) {
 export function listSurveyCriteria(db: Db, organizationId: string, surveyId: string) {
   return db
     .selectFrom('survey_criteria')
-    .select(['id', 'key', 'label_nb as labelNb', 'label_en as labelEn', 'audience', 'position'])
+    .select([
+      'id',
+      'key',
+      'criterion_id as criterionId',
+      'label_nb as labelNb',
+      'label_en as labelEn',
+      'audience',
+      'position',
+    ])
     .where('organization_id', '=', organizationId)
     .where('survey_id', '=', surveyId)
     .orderBy('position')
@@ -130,6 +173,9 @@ export async function listInvitations(db: Db, organizationId: string, surveyId: 
       'invitations.email',
       'invitations.name',
       'invitations.language',
+      'invitations.account_id as accountId',
+      'invitations.contact_id as contactId',
+      'invitations.user_id as userId',
       'invitations.token_salt as tokenSalt',
       'invitations.opened_at as openedAt',
       'invitations.revoked_at as revokedAt',

@@ -20,7 +20,9 @@ import './invitations.messages.js';
 import './surveys.messages.js';
 import './wave.messages.js';
 import {
+  findSuccessor,
   findSurvey,
+  type InvitationStatus,
   insertSurvey,
   listInvitations,
   listSurveyCriteria,
@@ -32,6 +34,7 @@ import {
   transitionSurvey,
 } from './surveys.queries.js';
 import {
+  copySurveyBody,
   createInvitationsBody,
   createSurveyBody,
   INTRO_MAX,
@@ -51,6 +54,8 @@ import {
   reopenableUntil,
   reopenWave,
 } from './wave-closing.service.js';
+import { copyWave, type LeftOutCriterion, notAskedAgain } from './wave-copy.service.js';
+import './wave-copy.messages.js';
 
 function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
@@ -110,10 +115,55 @@ export default async function surveysRoutes(app: FastifyInstance) {
       closedAt: survey.closedAt,
       reopenableUntil: reopenableUntil(survey),
       intro: survey.intro,
+      previousSurveyId: survey.previousSurveyId,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
       counts: await countResponses(app.db, organizationId, surveyId),
     };
   }
+
+  /** An invitation as the API shows it: the copy's answer and the wave's listing share this shape. */
+  const invitationJson = (invitation: {
+    id: string;
+    role: string;
+    email: string;
+    name: string | null;
+    language: Language;
+    accountId: string | null;
+    contactId: string | null;
+    userId: string | null;
+    status: InvitationStatus;
+    url: string | null;
+  }) => ({
+    id: invitation.id,
+    role: invitation.role,
+    email: invitation.email,
+    name: invitation.name,
+    language: invitation.language,
+    accountId: invitation.accountId,
+    contactId: invitation.contactId,
+    userId: invitation.userId,
+    status: invitation.status,
+    url: invitation.url,
+  });
+
+  /** A wave's invitations with their links rebuilt from the stored salts; a revoked one has no link. */
+  async function invitationsWithLinks(organizationId: string, surveyId: string) {
+    const invitations = await listInvitations(app.db, organizationId, surveyId);
+    return invitations.map(({ tokenSalt, ...invitation }) => ({
+      ...invitation,
+      url:
+        invitation.status === 'revoked'
+          ? null
+          : respondentUrl(app.config.publicUrl, tokenFor(key, tokenSalt)),
+    }));
+  }
+
+  /** Copies the wave for "Run again" (API and page): the wave's language names the copy. */
+  const copyOf = (organizationId: string, surveyId: string, name?: string) =>
+    copyWave(app.db, { organizationId, linkKey: key, publicUrl: app.config.publicUrl }, surveyId, {
+      name,
+      suffixFor: (language) => translate(language, 'copy.nameSuffix'),
+    });
 
   // ---- JSON API -------------------------------------------------------------------------------
 
@@ -175,6 +225,48 @@ export default async function surveysRoutes(app: FastifyInstance) {
     );
     await queueEmails(organizationId, survey.id);
     return reply.code(201).send({ invitations });
+  });
+
+  app.get('/api/v1/surveys/:id/invitations', { ...managers, config: API_ROUTE }, async (request) => {
+    const { organizationId } = principalOf(request);
+    const survey = await surveyOf(request);
+    const invitations = await invitationsWithLinks(organizationId, survey.id);
+    return { invitations: invitations.map(invitationJson) };
+  });
+
+  app.post('/api/v1/surveys/:id/copy', { ...managers, config: API_ROUTE }, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const source = await surveyOf(request);
+    const body = parseOr400(copySurveyBody, request.body);
+    const result = await copyOf(organizationId, source.id, body.name);
+    if (result.outcome === 'notFound') throw notFound();
+    if (result.outcome === 'alreadyFollowedUp') {
+      // Sent here rather than thrown: the error carries the successor's id, which HttpError has no room for.
+      return reply.code(409).send({
+        error: {
+          code: 'ALREADY_FOLLOWED_UP',
+          message: 'The wave has already been run again; a wave has at most one successor',
+          successorId: result.successorId,
+        },
+      });
+    }
+    if (result.outcome === 'noActiveCriteria') {
+      throw new HttpError(
+        409,
+        'NO_ACTIVE_CRITERIA',
+        'Every criterion of the wave has been retired from the library; there is nothing to ask again',
+      );
+    }
+    const { counts: _counts, ...survey } = await surveyJson(organizationId, result.surveyId);
+    const label = (c: LeftOutCriterion) => (survey.language === 'en' ? c.labelEn : c.labelNb);
+    return reply.code(201).send({
+      ...survey,
+      invitations: result.invitations.map((invitation) =>
+        invitationJson({ ...invitation, status: 'not_opened' }),
+      ),
+      leftOut: result.leftOut.map((c) => ({ key: c.key, label: label(c) })),
+      skipped: result.skipped,
+    });
   });
 
   app.post('/api/v1/surveys/:id/open', { ...managers, config: API_ROUTE }, async (request) => {
@@ -278,9 +370,9 @@ export default async function surveysRoutes(app: FastifyInstance) {
   async function surveyPageData(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const { organizationId } = principalOf(request);
     const survey = await surveyOf(request);
-    const [criteria, invitations, counts, accounts, users, emails] = await Promise.all([
+    const [criteria, invitations, counts, accounts, users, emails, previous, next] = await Promise.all([
       listSurveyCriteria(app.db, organizationId, survey.id),
-      listInvitations(app.db, organizationId, survey.id),
+      invitationsWithLinks(organizationId, survey.id),
       countResponses(app.db, organizationId, survey.id),
       app.db
         .selectFrom('accounts')
@@ -296,6 +388,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
         .orderBy('name')
         .execute(),
       latestMessagePerInvitation(app.db, organizationId, survey.id),
+      survey.previousSurveyId ? findSurvey(app.db, organizationId, survey.previousSurveyId) : undefined,
+      findSuccessor(app.db, organizationId, survey.id),
     ]);
     const emailOf = new Map(emails.map((email) => [email.invitationId, email]));
     const optedOut = await optedOutAmong(
@@ -303,7 +397,13 @@ export default async function surveysRoutes(app: FastifyInstance) {
       organizationId,
       invitations.map((invitation) => invitation.email),
     );
-    const reminded = Number((request.query as { reminded?: string }).reminded);
+    const query = request.query as { reminded?: string; copied?: string; skipped?: string };
+    const count = (value: string | undefined) => {
+      const n = Number(value);
+      return value !== undefined && Number.isInteger(n) && n >= 0 ? String(n) : undefined;
+    };
+    const copied = previous ? count(query.copied) : undefined;
+    const skipped = count(query.skipped);
     const rate = (c: { invited: number; responded: number }) =>
       c.invited > 0 ? Math.round((100 * c.responded) / c.invited) : null;
     return {
@@ -312,18 +412,25 @@ export default async function surveysRoutes(app: FastifyInstance) {
       introMax: INTRO_MAX,
       introValue: survey.intro ?? '',
       criteria,
-      invitations: invitations.map(({ tokenSalt, ...invitation }) => ({
+      invitations: invitations.map((invitation) => ({
         ...invitation,
         // The latest email to this person (invitation or reminder) and whether they opted out.
         lastEmail: emailOf.get(invitation.id),
         optedOut: optedOut.has(invitation.email.toLowerCase()),
-        url:
-          invitation.status === 'revoked'
-            ? null
-            : respondentUrl(app.config.publicUrl, tokenFor(key, tokenSalt)),
       })),
+      previous: previous ? { id: previous.id, name: previous.name } : undefined,
+      next,
+      // Just run again: what was copied, and the earlier wave's criteria this one does not ask.
+      copyNotice:
+        copied && previous
+          ? {
+              copied,
+              skipped: skipped === '0' ? undefined : skipped,
+              leftOut: notAskedAgain(await listSurveyCriteria(app.db, organizationId, previous.id), criteria),
+            }
+          : undefined,
       counts,
-      reminded: Number.isInteger(reminded) && reminded >= 0 ? String(reminded) : undefined,
+      reminded: count(query.reminded),
       rates: { customer: rate(counts.customer), seller: rate(counts.seller) },
       accounts,
       users,
@@ -636,6 +743,22 @@ export default async function surveysRoutes(app: FastifyInstance) {
       );
     }
     return reply.redirect(`/surveys/${survey.id}`, 303);
+  });
+
+  // Run again: a draft copy of the wave follows it in its series (wave-copy.service.ts).
+  app.post('/surveys/:id/copy', managers, async (request, reply) => {
+    const { organizationId } = principalOf(request);
+    const source = await surveyOf(request);
+    const result = await copyOf(organizationId, source.id);
+    if (result.outcome === 'notFound') throw notFound();
+    if (result.outcome === 'alreadyFollowedUp')
+      return waveStateError(request, reply, 'copy.alreadyFollowedUp');
+    if (result.outcome === 'noActiveCriteria') return waveStateError(request, reply, 'copy.noActiveCriteria');
+    const copied = result.invitations.length;
+    return reply.redirect(
+      `/surveys/${result.surveyId}?copied=${copied}&skipped=${result.skipped.length}`,
+      303,
+    );
   });
 
   app.post('/surveys/:id/intro', managers, async (request, reply) => {

@@ -144,3 +144,6 @@ export const newSurveyForm = z.object({
 
 /** The wave page's intro form. */
 export const introForm = z.object({ intro: waveIntro });
+
+/** `POST /api/v1/surveys/:id/copy`: an optional name; by default the original's with a follow-up suffix. */
+export const copySurveyBody = z.object({ name: singleLine(200).optional() }).strict();
