@@ -189,6 +189,7 @@ export default async function actionsRoutes(app: FastifyInstance) {
           return {
             ...action,
             criterionLabel: label(action),
+            noteLines: action.note?.split('\n') ?? [],
             overdue: isOverdue(action, today),
             statusOptions: ACTION_STATUSES.map((status) => ({ value: status, selected: status === current })),
             noteValue: row ? (row.values.note ?? '') : (action.note ?? ''),

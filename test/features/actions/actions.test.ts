@@ -13,7 +13,7 @@ import {
   submitForm,
   uniqueEmail,
 } from '../../helpers/http.js';
-import { apiClient, type SurveyCriterion } from '../../helpers/surveys.js';
+import { apiClient, openWaveWithRespondents, type SurveyCriterion } from '../../helpers/surveys.js';
 
 // Actions on a wave's criteria (issue 11): recorded by a manager, or by a KAM for their own accounts;
 // a KAM sees and changes only the actions of their portfolio.
@@ -613,7 +613,7 @@ describe('GET/POST /surveys/:id/actions', () => {
     const done = await org.admin.agent
       .post(`${pagePath(surveyId)}/${id}`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), status: 'done', note: 'Ukentlige møter fra mars.' })
+      .send({ _csrf: csrfFrom(page.text), status: 'done', note: 'Ukentlige møter\r\nfra mars.' })
       .expect(303);
     expect(done.headers.location).toBe(`${pagePath(surveyId)}?notice=updated#action-${id}`);
     const row = await app.db
@@ -621,10 +621,11 @@ describe('GET/POST /surveys/:id/actions', () => {
       .select(['status', 'note'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: 'done', note: 'Ukentlige møter fra mars.' });
+    expect(row).toEqual({ status: 'done', note: 'Ukentlige møter\nfra mars.' });
     const after = await org.admin.agent.get(pagePath(surveyId)).expect(200);
     const cells = rowsOn(after.text).get(id);
     expect(cells).toContain('Fullført');
+    expect(after.text).toContain('<td>Ukentlige møter<br>fra mars.</td>');
     // Done: no longer overdue, whatever its date.
     expect(cells).not.toContain('forfalt');
   });
@@ -674,6 +675,26 @@ describe('GET/POST /surveys/:id/actions', () => {
         accountId: accounts.ola,
       })
       .expect(400);
+  });
+
+  it('proposes the criteria in “Concentrate here” first in the criterion list', async () => {
+    const wave = await openWaveWithRespondents(app, { organization: 'Forslag AS' });
+    // One customer: availability important and poorly delivered; advice important and well delivered;
+    // the rest less important. Grand means: importance (10 + 10 + 10 × 5) / 12 = 5.83, performance
+    // (2 + 10 + 10 × 6) / 12 = 6 — only availability is important (≥ 5.83) and below par (< 6).
+    const answers = wave.customerCriteria.map((c) => {
+      if (c.key === 'availability') return { criterionId: c.id, importance: 10, performance: 2 };
+      if (c.key === 'advice') return { criterionId: c.id, importance: 10, performance: 10 };
+      return { criterionId: c.id, importance: 5, performance: 6 };
+    });
+    await supertest(app.server).post(wave.customerPath).send({ answers, submit: true }).expect(200);
+    const page = await wave.admin.agent.get(`/surveys/${wave.surveyId}/actions`).expect(200);
+    const proposed = /<optgroup label="Foreslått: konsentrer innsatsen her">([\s\S]*?)<\/optgroup>/.exec(
+      page.text,
+    )?.[1];
+    expect(proposed?.match(/<option [^>]*>([^<]*)<\/option>/g)).toEqual([
+      `<option value="${wave.criteria.find((c) => c.key === 'availability')?.id}">Tilgjengelighet</option>`,
+    ]);
   });
 
   it('answers 404 for another organisation’s wave and lists the page in English', async () => {
