@@ -143,7 +143,8 @@ export default async function actionsRoutes(app: FastifyInstance) {
       listWaveCriteria(app.db, organizationId, wave.id),
       listAccountsFor(app.db, organizationId, scope),
       listActiveUsers(app.db, organizationId),
-      buildSurveyReport(app.db, principal, wave.id, {}, lang, { withComments: false }),
+      // Only the quadrants are needed: no comparison with an earlier wave.
+      buildSurveyReport(app.db, principal, wave.id, { compareTo: 'none' }, lang, { withComments: false }),
     ]);
     const query = request.query as Record<string, unknown>;
     const label = (c: { labelNb: string; labelEn: string }) => (lang === 'en' ? c.labelEn : c.labelNb);
