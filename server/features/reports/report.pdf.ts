@@ -161,6 +161,11 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   ]);
   facts.push([t('report.responseRate'), `${model.customerRate}; ${model.sellerRate}`]);
   if (model.hasCustomerData) facts.push([t('report.deliveryIndex'), num(model.deliveryIndex)]);
+  if (model.comparison) {
+    facts.push([t('report.compare.comparedTo'), model.comparison.comparedTo.name]);
+    if (model.comparison.deliveryIndex)
+      facts.push([t('report.compare.deliveryIndexChange'), model.comparison.deliveryIndex]);
+  }
   for (const [label, value] of facts) {
     const y = doc.y;
     doc.font('bold').fontSize(9.5).fillColor(MUTED).text(label, MARGIN, y, { width: 120 });
@@ -211,6 +216,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
 
   if (model.hasResponses && model.criteria.length > 0) {
     gapTable();
+    changeTable();
     concentrateList();
     charts();
   }
@@ -341,6 +347,109 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       size: 7.5,
       color: MUTED,
     });
+  }
+
+  /** The page's change table: per criterion and series the earlier mean, the change, its arrow or why none. */
+  function changeTable() {
+    const comparison = model.comparison;
+    if (!comparison) return;
+    heading(comparison.title);
+    paragraph(comparison.intro, { size: 8.5, color: MUTED });
+    doc.moveDown(0.3);
+    const seriesWidth = 118;
+    const widths = [
+      WIDTH - comparison.series.length * seriesWidth,
+      ...comparison.series.map(() => seriesWidth),
+    ];
+    const pad = 3;
+    const headers = [
+      t('report.criterion'),
+      ...comparison.series.map(
+        (series) => `${t(series.label)}: ${t('report.compare.before')} → ${t('report.compare.change')}`,
+      ),
+    ];
+    type ChangeRow = NonNullable<ReportPageModel['comparison']>['rows'][number];
+    const linesOf = (cell: ChangeRow['cells'][number]): string[] => {
+      const change = cell.change;
+      if (change === null) return ['–'];
+      const arrow = change.arrowSymbol ? ` ${change.arrowSymbol}` : '';
+      return [
+        `${num(change.previousMean)} → ${change.deltaText}${arrow}`,
+        ...(change.arrowText ? [change.arrowText] : []),
+        ...(change.fewAnswersText ? [change.fewAnswersText] : []),
+        change.testText,
+      ];
+    };
+
+    const drawHeader = () => {
+      doc.font('bold').fontSize(6.5);
+      const height =
+        Math.max(
+          ...headers.map((text, i) => doc.heightOfString(text, { width: (widths[i] ?? 0) - 2 * pad })),
+        ) +
+        2 * pad;
+      ensureSpace(height + 30);
+      const top = doc.y;
+      doc.rect(MARGIN, top, WIDTH, height).fill('#eef1f6');
+      let x = MARGIN;
+      headers.forEach((text, i) => {
+        const width = widths[i] ?? 0;
+        doc
+          .font('bold')
+          .fontSize(6.5)
+          .fillColor(INK)
+          .text(text, x + pad, top + pad, { width: width - 2 * pad, align: i === 0 ? 'left' : 'right' });
+        x += width;
+      });
+      doc.y = top + height;
+    };
+
+    drawHeader();
+    for (const row of comparison.rows) {
+      // A criterion the compared wave did not ask reads so across the three series.
+      const cells: Array<{ lines: string[]; width: number }> = row.notAskedThen
+        ? [
+            { lines: [row.label], width: widths[0] ?? 0 },
+            { lines: [t('report.compare.notAskedThen')], width: WIDTH - (widths[0] ?? 0) },
+          ]
+        : [
+            { lines: [row.label], width: widths[0] ?? 0 },
+            ...row.cells.map((cell, i) => ({ lines: linesOf(cell), width: widths[i + 1] ?? 0 })),
+          ];
+      doc.font('regular').fontSize(8);
+      const height =
+        Math.max(
+          ...cells.map((cell) => doc.heightOfString(cell.lines.join('\n'), { width: cell.width - 2 * pad })),
+        ) +
+        2 * pad;
+      if (doc.y + height > bottom()) {
+        doc.addPage();
+        drawHeader();
+      }
+      const top = doc.y;
+      let x = MARGIN;
+      cells.forEach((cell, i) => {
+        doc
+          .font('regular')
+          .fontSize(8)
+          .fillColor(INK)
+          .text(cell.lines.join('\n'), x + pad, top + pad, {
+            width: cell.width - 2 * pad,
+            align: i === 0 ? 'left' : 'right',
+          });
+        x += cell.width;
+      });
+      doc
+        .moveTo(MARGIN, top + height)
+        .lineTo(MARGIN + WIDTH, top + height)
+        .lineWidth(0.5)
+        .strokeColor(LINE)
+        .stroke();
+      doc.y = top + height;
+    }
+    doc.moveDown(0.4);
+    paragraph(t('report.compare.caption'), { size: 7.5, color: MUTED });
+    paragraph(comparison.legend, { size: 7.5, color: MUTED });
   }
 
   function concentrateList() {

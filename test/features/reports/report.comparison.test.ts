@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -412,7 +416,7 @@ describe('GET /surveys/:id/report — the change on the page', () => {
     expect(text).toContain('<option value="none" selected>');
   });
 
-  it('draws the PDF with the comparison', async () => {
+  it('prints the comparison in the PDF: the change table, arrows and words, and the delivery index change', async () => {
     const response = await org.adminAgent
       .get(`/surveys/${laterId}/report.pdf`)
       .buffer(true)
@@ -423,7 +427,22 @@ describe('GET /surveys/:id/report — the change on the page', () => {
       })
       .expect(200);
     expect(response.headers['content-type']).toBe('application/pdf');
-    expect((response.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    const dir = mkdtempSync(path.join(tmpdir(), 'comparison-pdf-'));
+    const file = path.join(dir, 'report.pdf');
+    writeFileSync(file, response.body as Buffer);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(
+      /\s+/g,
+      ' ',
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(text).toContain('Endring siden Vår 2026');
+    // The facts print as two columns: labels, then values.
+    expect(text).toContain('Sammenlignet med Endring i leveranseindeksen');
+    expect(text).toMatch(/Vår 2026 \+\d,\d\d \(fra \d,\d\d\)/);
+    expect(text).toContain('5,50 → +2,93 ▲'); // availability: 5.5 then, 59/7 now
+    expect(text).toContain('signifikant økning');
+    expect(text).toContain('for få svar');
+    expect(text).toContain('ikke spurt da');
   });
 });
 
