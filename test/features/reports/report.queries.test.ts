@@ -280,7 +280,7 @@ describe('GET /api/v1/surveys/:id/report — access', () => {
       customer: { invited: 0, responded: 0 },
       seller: { invited: 0, responded: 0 },
     });
-    expect(body.overall).toEqual({ deliveryIndex: null });
+    expect(body.overall).toEqual({ deliveryIndex: null, change: null });
     expect(body.crosshair).toEqual({ importance: null, performance: null });
     expect(body.criteria).toHaveLength(13);
     for (const criterion of body.criteria) {
