@@ -216,8 +216,8 @@ export function reportFileHref(
     const value = filter[key];
     if (value !== undefined) query.set(key, value);
   }
-  for (const [key, value] of Object.entries(extra)) query.set(key, value);
   if (filter.compareTo !== undefined) query.set('compareTo', filter.compareTo);
+  for (const [key, value] of Object.entries(extra)) query.set(key, value);
   const search = query.toString();
   return `/surveys/${surveyId}/${file}${search ? `?${search}` : ''}`;
 }

@@ -410,10 +410,22 @@ describe('GET /surveys/:id/report — the change on the page', () => {
     expect(text).toContain('<label for="filter-compare">Sammenlign med</label>');
   });
 
-  it('drops the change table for compareTo=none', async () => {
+  it('drops the change table for compareTo=none, and the downloads keep the choice', async () => {
     const { text } = await org.adminAgent.get(`/surveys/${laterId}/report?compareTo=none`).expect(200);
     expect(text).not.toContain('data-testid="change-table"');
     expect(text).toContain('<option value="none" selected>');
+    expect(text.replace(/&#x3D;/g, '=')).toContain(`href="/surveys/${laterId}/report.pdf?compareTo=none"`);
+    expect(text).not.toContain('data-testid="download-csv-comparison"');
+  });
+
+  it('links the comparison CSV with the page’s filters and compared wave', async () => {
+    const { text } = await org.adminAgent
+      .get(`/surveys/${laterId}/report?segment=A&compareTo=${earlierId}`)
+      .expect(200);
+    // Handlebars escapes = and & in the attribute; a browser reads them back.
+    expect(text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&')).toContain(
+      `href="/surveys/${laterId}/export.csv?segment=A&compareTo=${earlierId}&layout=comparison" download data-testid="download-csv-comparison"`,
+    );
   });
 
   it('prints the comparison in the PDF: the change table, arrows and words, and the delivery index change', async () => {
