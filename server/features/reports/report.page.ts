@@ -11,6 +11,7 @@ import {
 import { formatNumber, type Lang, translate } from '../../lib/i18n.js';
 import type { ReportQuery } from './report.schemas.js';
 import type { SurveyReport } from './report.service.js';
+import { trendPageModel } from './report.trend.js';
 
 const COLUMNS: readonly Column[] = [...SERIES, 'deliveryGap', 'alignmentGap'];
 
@@ -203,6 +204,46 @@ function comparisonModel(report: SurveyReport, lang: Lang) {
   };
 }
 
+/**
+ * The compared wave's actions beside the criterion they concern, each with what was measured since:
+ * "Fullført — levering +1,3, signifikant". Null without a comparison or without actions.
+ */
+function previousActionsModel(report: SurveyReport, lang: Lang) {
+  const { comparison, gap } = report;
+  if (comparison === null || comparison.actions.size === 0) return null;
+  const rows = gap.criteria.flatMap((criterion) => {
+    const actions = comparison.actions.get(criterion.id) ?? [];
+    const delivery = comparison.criteria.get(criterion.id)?.customerPerformance ?? null;
+    const cell = changeCellOf(lang, delivery);
+    const measured =
+      cell === null
+        ? translate(lang, 'report.actions.noMeasure')
+        : cell.fewAnswers
+          ? translate(lang, 'report.actions.fewAnswers')
+          : translate(lang, 'report.actions.measured', {
+              delta: cell.deltaText,
+              verdict: translate(
+                lang,
+                cell.arrow === null ? 'report.compare.notSignificant' : 'report.actions.significant',
+              ),
+            });
+    return actions.map((action, index) => ({
+      criterion: index === 0 ? criterion.label : null,
+      span: actions.length,
+      title: action.title,
+      account: action.accountName,
+      status: translate(lang, `actions.status.${action.status}`),
+      summary: `${translate(lang, `actions.status.${action.status}`)} — ${measured}`,
+      arrow: cell?.arrow ?? null,
+      arrowSymbol: cell?.arrowSymbol ?? null,
+    }));
+  });
+  return {
+    title: translate(lang, 'report.actions.title', { wave: comparison.comparedTo.name }),
+    rows,
+  };
+}
+
 /** Everything the report page shows, precomputed: the template only lays it out. */
 /** A download of the report a page shows (the PDF, the CSV export): the same wave, the same filters. */
 export function reportFileHref(
@@ -290,6 +331,8 @@ export function reportPageModel(
       {
         id,
         label: criterion.label,
+        // Where an action on it is recorded: the wave's actions page, the criterion chosen.
+        actionHref: `/surveys/${survey.id}/actions?criterion=${encodeURIComponent(criterion.key ?? criterion.id)}`,
         deliveryGap: criterion.deliveryGap,
         n,
         nLow: n < threshold,
@@ -370,6 +413,8 @@ export function reportPageModel(
       compareNone: report.comparison === null,
     },
     comparison: comparisonModel(report, lang),
+    previousActions: previousActionsModel(report, lang),
+    trend: trendPageModel(report.trend, lang, threshold),
     // Every reader downloads what they see: a KAM's files hold their own accounts only.
     downloads: {
       pdf: reportFileHref(survey.id, 'report.pdf', query),

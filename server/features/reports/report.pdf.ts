@@ -217,8 +217,10 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   if (model.hasResponses && model.criteria.length > 0) {
     gapTable();
     changeTable();
+    previousActions();
     concentrateList();
     charts();
+    trend();
   }
   comments();
   pageNumbers();
@@ -450,6 +452,47 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     doc.moveDown(0.4);
     paragraph(t('report.compare.caption'), { size: 7.5, color: MUTED });
     paragraph(comparison.legend, { size: 7.5, color: MUTED });
+  }
+
+  function previousActions() {
+    const actions = model.previousActions;
+    if (!actions) return;
+    heading(actions.title);
+    paragraph(t('report.actions.caption'), { size: 8.5, color: MUTED });
+    doc.moveDown(0.3);
+    let criterion = '';
+    for (const row of actions.rows) {
+      if (row.criterion !== null) criterion = row.criterion;
+      const account = row.account ?? t('report.actions.wholeWave');
+      const arrow = row.arrowSymbol ? ` ${row.arrowSymbol}` : '';
+      paragraph(`${criterion}: ${row.title} (${account}) — ${row.summary}${arrow}`, { size: 9 });
+    }
+  }
+
+  /** The trend across the series as a text table: per criterion, its mean and n in each wave. */
+  function trend() {
+    const trendModel = model.trend;
+    if (!trendModel?.comparable) return;
+    ensureSpace(80);
+    heading(t('report.trend.title'));
+    paragraph(t('report.trend.caption'), { size: 8.5, color: MUTED });
+    doc.moveDown(0.3);
+    const waves = trendModel.waves.map((wave) =>
+      wave.current ? `${wave.name} ${t('report.trend.current')}` : wave.name,
+    );
+    paragraph(waves.join(' → '), { size: 8.5, bold: true });
+    const index = trendModel.deliveryIndex.map((value) => (value === null ? '–' : num(value))).join(' → ');
+    paragraph(`${t('report.deliveryIndex')}: ${index}`, { size: 9 });
+    for (const row of trendModel.rows) {
+      const cells = row.cells
+        .map((cell) =>
+          cell.asked
+            ? `${cell.mean === null ? '–' : num(cell.mean)} (${cell.nText})`
+            : t('report.trend.notAsked'),
+        )
+        .join(' → ');
+      paragraph(`${row.label}: ${cells}`, { size: 9 });
+    }
   }
 
   function concentrateList() {

@@ -17,7 +17,6 @@ import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
-import { buildSurveyTrend, trendJson, trendPageModel } from './report.trend.js';
 
 // Organisations have no time zone setting yet: their users are in Norway, as for deadlines (lib/dates.ts).
 const EXPORT_TIME_ZONE = 'Europe/Oslo';
@@ -54,14 +53,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       'survey',
       { withComments: false },
     );
-    const trend = await buildSurveyTrend(
-      app.db,
-      principalOf(request),
-      surveyId,
-      filtersOf(request),
-      report.survey.language,
-    );
-    return { ...reportJson(report), trend: trendJson(trend) };
+    return reportJson(report);
   });
 
   /** The page's model — the report with the request's filters and the reader's scoping — for the page and the PDF. */
@@ -80,11 +72,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       listOtherWaves(app.db, principal.organizationId, report.survey.id),
     ]);
     const options = { ...filterOptions, waves };
-    const trend = await buildSurveyTrend(app.db, principal, report.survey.id, query, request.lang);
-    const model = {
-      ...reportPageModel(report, request.lang, options, query),
-      trend: trendPageModel(trend, request.lang, report.survey.smallSampleThreshold),
-    };
+    const model = reportPageModel(report, request.lang, options, query);
     return { principal, report, options, model };
   }
 

@@ -4,6 +4,7 @@ import {
   type CriterionAggregates,
   compareWaves,
   type GapReport,
+  matchCriterion,
   type Series,
   type SeriesChange,
   type WaveComparison,
@@ -14,8 +15,9 @@ import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import type { Principal } from '../../plugins/auth.js';
 import { findAccount } from '../accounts/accounts.queries.js';
-import { listSurveyCriteria } from '../surveys/surveys.queries.js';
-import { findPreviousWave, listCriteriaIdentities } from './report.comparison.queries.js';
+import { type ActionRow, listActionsOfWave } from '../actions/actions.queries.js';
+import { scopeOf as actionScope } from '../actions/actions.service.js';
+import { listSeries, type SeriesWave } from '../surveys/series.queries.js';
 import {
   type AggregateRow,
   aggregateAnswers,
@@ -26,6 +28,7 @@ import {
   listComments,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
+import { buildTrend, type SurveyTrend, trendJson } from './report.trend.js';
 
 const SERIES_OF: Record<Series, { role: RespondentRole; dimension: Dimension }> = {
   sellerImportance: { role: 'seller', dimension: 'importance' },
@@ -46,10 +49,14 @@ export interface SurveyReport {
   comments: CommentRow[] | null;
   /** The change since an earlier wave (?compareTo=, by default the predecessor); null when none. */
   comparison: ReportComparison | null;
+  /** The series' waves with answers; fewer than two: nothing to show. */
+  trend: SurveyTrend;
 }
 
 export interface ReportComparison extends WaveComparison {
   comparedTo: { id: string; name: string };
+  /** The compared wave's actions (the reader's scope) by the report's criterion id they concern. */
+  actions: Map<string, ActionRow[]>;
 }
 
 /**
@@ -88,22 +95,31 @@ async function comparedWave(
   organizationId: string,
   surveyId: string,
   compareTo: ReportQuery['compareTo'],
+  series: readonly SeriesWave[],
 ): Promise<{ id: string; name: string } | null> {
   if (compareTo === 'none') return null;
-  if (compareTo === undefined) return (await findPreviousWave(db, organizationId, surveyId)) ?? null;
+  if (compareTo === undefined) {
+    const previous = series[series.findIndex((wave) => wave.id === surveyId) - 1];
+    return previous ? { id: previous.id, name: previous.name } : null;
+  }
   if (compareTo === surveyId) {
     throw badRequest('Invalid report filter', [
       { field: 'compareTo', message: 'A wave cannot be compared with itself' },
     ]);
   }
+  const inSeries = series.find((wave) => wave.id === compareTo);
+  if (inSeries) return { id: inSeries.id, name: inSeries.name };
   const wave = await findReportSurvey(db, organizationId, compareTo);
   if (!wave) throw notFound('Survey to compare with not found');
   return { id: wave.id, name: wave.name };
 }
 
 /**
- * The gap report of a wave for a principal, labels in `lang` (or the survey's), aggregated in the database.
- * Comments are read only `withComments`: they are the one part that grows with the respondents.
+ * The gap report of a wave for a principal, labels in `lang` (or the survey's), aggregated in the database,
+ * with the change since the compared wave, the actions recorded on that wave, and the trend over the
+ * wave's series. Every wave involved is read in one batch of queries, each under the same filter and so
+ * the same KAM scoping; a wave alone in its series reads nothing more than its own report. Comments are
+ * read only `withComments`: they are the one part that grows with the respondents.
  */
 export async function buildSurveyReport(
   db: Db,
@@ -113,47 +129,55 @@ export async function buildSurveyReport(
   lang: Lang | 'survey',
   { withComments }: { withComments: boolean },
 ): Promise<SurveyReport> {
-  const survey = await findReportSurvey(db, principal.organizationId, surveyId);
+  const organizationId = principal.organizationId;
+  const [survey, series] = await Promise.all([
+    findReportSurvey(db, organizationId, surveyId),
+    listSeries(db, organizationId, surveyId),
+  ]);
   if (!survey) throw notFound('Survey not found');
   const filter = await scopedFilter(db, principal, query);
-  const organizationId = principal.organizationId;
-  const compared = await comparedWave(db, organizationId, surveyId, query.compareTo);
+  const compared = await comparedWave(db, organizationId, surveyId, query.compareTo, series);
 
-  const [criteria, aggregates, counts, comments, earlier] = await Promise.all([
-    listSurveyCriteria(db, organizationId, surveyId),
-    aggregateAnswers(db, organizationId, surveyId, filter),
+  // The waves read: this one, the compared one, and the series' waves with answers when there are two.
+  const trendWaves = series.filter((wave) => wave.status !== 'draft');
+  const waveIds = [
+    ...new Set([
+      surveyId,
+      ...(compared ? [compared.id] : []),
+      ...(trendWaves.length >= 2 ? trendWaves.map((wave) => wave.id) : []),
+    ]),
+  ];
+  const [criteria, aggregates, counts, comments, actions] = await Promise.all([
+    listWaveCriteria(db, organizationId, waveIds),
+    Promise.all(waveIds.map((id) => aggregateAnswers(db, organizationId, id, filter))),
     countResponses(db, organizationId, surveyId, filter),
     withComments ? listComments(db, organizationId, surveyId, filter) : null,
-    // The compared wave through the same aggregate, with the same filter and so the same KAM scoping.
-    compared === null
-      ? null
-      : Promise.all([
-          listCriteriaIdentities(db, organizationId, surveyId),
-          listCriteriaIdentities(db, organizationId, compared.id),
-          aggregateAnswers(db, organizationId, compared.id, filter),
-        ]),
+    compared ? listActionsOfWave(db, organizationId, compared.id, actionScope(principal)) : [],
   ]);
 
   const labelLang = lang === 'survey' ? survey.language : lang;
-  const byKey = indexAggregates(aggregates);
-  const input = criteria.map((criterion) => criterionAggregates(criterion, byKey, labelLang));
+  const waves = new Map(
+    waveIds.map((id, index) => {
+      const byKey = indexAggregates(aggregates[index] ?? []);
+      const input: ComparableCriterion[] = criteria
+        .filter((criterion) => criterion.surveyId === id)
+        .map((criterion) => ({
+          ...criterionAggregates(criterion, byKey, labelLang),
+          criterionId: criterion.criterionId,
+        }));
+      return [id, input];
+    }),
+  );
+  const input = waves.get(surveyId) ?? [];
+  const gap = buildGapReport(input, { crosshair: survey.crosshair });
 
   let comparison: ReportComparison | null = null;
-  if (compared !== null && earlier !== null) {
-    const [identities, earlierCriteria, earlierAggregates] = earlier;
-    const criterionIdOf = new Map(identities.map((criterion) => [criterion.id, criterion.criterionId]));
-    const later: ComparableCriterion[] = input.map((criterion) => ({
-      ...criterion,
-      criterionId: criterionIdOf.get(criterion.id) ?? null,
-    }));
-    const earlierByKey = indexAggregates(earlierAggregates);
-    const before: ComparableCriterion[] = earlierCriteria.map((criterion) => ({
-      ...criterionAggregates(criterion, earlierByKey, labelLang),
-      criterionId: criterion.criterionId,
-    }));
+  if (compared !== null) {
+    const before = waves.get(compared.id) ?? [];
     comparison = {
       comparedTo: compared,
-      ...compareWaves(later, before, { smallSampleThreshold: survey.smallSampleThreshold }),
+      ...compareWaves(input, before, { smallSampleThreshold: survey.smallSampleThreshold }),
+      actions: actionsByCriterion(input, before, actions, filter),
     };
   }
 
@@ -161,10 +185,41 @@ export async function buildSurveyReport(
     survey,
     filter,
     responseRate: counts,
-    gap: buildGapReport(input, { crosshair: survey.crosshair }),
+    gap,
     comments,
     comparison,
+    trend: buildTrend(
+      trendWaves.filter((wave) => waves.has(wave.id)),
+      waves,
+      surveyId,
+    ),
   };
+}
+
+/**
+ * The compared wave's actions by the report's criterion they concern (matched across the waves as the
+ * comparison matches them). Under an account filter, that account's actions and the wave-wide ones.
+ */
+function actionsByCriterion(
+  later: readonly ComparableCriterion[],
+  earlier: readonly ComparableCriterion[],
+  actions: readonly ActionRow[],
+  filter: CustomerFilter,
+): Map<string, ActionRow[]> {
+  const byCriterion = new Map<string, ActionRow[]>();
+  for (const criterion of later) {
+    const before = matchCriterion(criterion, earlier);
+    if (!before) continue;
+    const matching = actions.filter(
+      (action) =>
+        action.surveyCriterionId === before.id &&
+        (filter.accountId === undefined ||
+          action.accountId === null ||
+          action.accountId === filter.accountId),
+    );
+    if (matching.length > 0) byCriterion.set(criterion.id, matching);
+  }
+  return byCriterion;
 }
 
 interface WaveCriterion {
@@ -173,6 +228,26 @@ interface WaveCriterion {
   labelNb: string;
   labelEn: string;
   audience: CriterionAggregates['audience'];
+}
+
+/** The criteria of several waves, each with what identifies it across waves (key, library criterion). */
+function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
+  return db
+    .selectFrom('survey_criteria')
+    .select([
+      'id',
+      'survey_id as surveyId',
+      'key',
+      'criterion_id as criterionId',
+      'label_nb as labelNb',
+      'label_en as labelEn',
+      'audience',
+    ])
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', 'in', surveyIds)
+    .orderBy('survey_id')
+    .orderBy('position')
+    .execute();
 }
 
 /** A wave's criterion with its three series' totals: the one path for the report's wave and the compared one. */
@@ -250,6 +325,14 @@ export function reportJson(report: SurveyReport) {
       quadrant: criterion.quadrant,
       // null: no comparison, or the compared wave did not ask this criterion.
       change: changeOf(criterion.id),
+      // The compared wave's actions on this criterion; empty without a comparison.
+      previousActions: (comparison?.actions.get(criterion.id) ?? []).map((action) => ({
+        id: action.id,
+        title: action.title,
+        status: action.status,
+        accountId: action.accountId,
+      })),
     })),
+    trend: trendJson(report.trend),
   };
 }

@@ -1,17 +1,11 @@
 import {
   buildGapReport,
-  type CriterionAggregates,
+  type ComparableCriterion,
   type CriterionIdentity,
   matchCriterion,
 } from '../../analysis/index.js';
-import type { Aggregate } from '../../analysis/statistics.js';
-import type { Audience, Db } from '../../db/database.js';
 import { type Lang, translate } from '../../lib/i18n.js';
-import type { Principal } from '../../plugins/auth.js';
-import { listSeries } from '../surveys/series.queries.js';
-import { type AggregateRow, aggregateAnswers } from './report.queries.js';
-import type { ReportQuery } from './report.schemas.js';
-import { scopedFilter } from './report.service.js';
+import type { SeriesWave } from '../surveys/series.queries.js';
 import './report.trend.messages.js';
 
 // The trend over a series (issue 11): customer performance per criterion and the delivery index in every
@@ -49,99 +43,26 @@ export interface SurveyTrend {
   criteria: TrendCriterion[];
 }
 
-interface WaveCriterion extends CriterionIdentity {
-  id: string;
-  surveyId: string;
-  labelNb: string;
-  labelEn: string;
-  audience: Audience;
-}
-
-function listSeriesCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
-  return db
-    .selectFrom('survey_criteria')
-    .select([
-      'id',
-      'survey_id as surveyId',
-      'key',
-      'criterion_id as criterionId',
-      'label_nb as labelNb',
-      'label_en as labelEn',
-      'audience',
-    ])
-    .where('organization_id', '=', organizationId)
-    .where('survey_id', 'in', surveyIds)
-    .orderBy('survey_id')
-    .orderBy('position')
-    .execute();
-}
-
-const EMPTY: Aggregate = { n: 0, sum: 0, sumSquares: 0 };
-
-/** A wave's criteria with their totals, as buildGapReport takes them (sellers-only criteria: no customer series). */
-function gapInput(
-  criteria: readonly WaveCriterion[],
-  rows: readonly AggregateRow[],
-  lang: Lang,
-): CriterionAggregates[] {
-  const totals = new Map(
-    rows.map((row) => [
-      `${row.criterionId}/${row.role}/${row.dimension}`,
-      { n: row.n, sum: row.sum, sumSquares: row.sumSquares },
-    ]),
-  );
-  const customer = (criterion: WaveCriterion, dimension: 'importance' | 'performance') =>
-    criterion.audience === 'both' ? (totals.get(`${criterion.id}/customer/${dimension}`) ?? EMPTY) : EMPTY;
-  return criteria.map((criterion) => ({
-    id: criterion.id,
-    key: criterion.key,
-    label: lang === 'en' ? criterion.labelEn : criterion.labelNb,
-    audience: criterion.audience,
-    sellerImportance: totals.get(`${criterion.id}/seller/importance`) ?? EMPTY,
-    customerImportance: customer(criterion, 'importance'),
-    customerPerformance: customer(criterion, 'performance'),
-  }));
-}
-
 /**
- * The trend of the series of `surveyId` for a principal, with the report's filters (a KAM: their own
- * accounts, as scopedFilter holds them), labels in `lang`. No waves when the survey is not the
- * organisation's.
+ * The trend over `waves` (the series' waves with answers, oldest first) from each wave's criteria with
+ * their totals, as the report reads them (under its filter and the reader's scoping). Pure: no I/O.
  */
-export async function buildSurveyTrend(
-  db: Db,
-  principal: Principal,
-  surveyId: string,
-  query: ReportQuery,
-  lang: Lang,
-): Promise<SurveyTrend> {
-  const filter = await scopedFilter(db, principal, query);
-  const organizationId = principal.organizationId;
-  const series = (await listSeries(db, organizationId, surveyId)).filter((wave) => wave.status !== 'draft');
-  if (series.length === 0) return { waves: [], deliveryIndex: [], criteria: [] };
-
-  const waveIds = series.map((wave) => wave.id);
-  const [criteria, aggregates] = await Promise.all([
-    listSeriesCriteria(db, organizationId, waveIds),
-    Promise.all(waveIds.map((id) => aggregateAnswers(db, organizationId, id, filter))),
-  ]);
-  const gaps = waveIds.map((id, index) =>
-    buildGapReport(
-      gapInput(
-        criteria.filter((criterion) => criterion.surveyId === id),
-        aggregates[index] ?? [],
-        lang,
-      ),
-      { crosshair: 'grand_mean' },
-    ),
+export function buildTrend(
+  waves: readonly SeriesWave[],
+  criteriaOf: ReadonlyMap<string, readonly ComparableCriterion[]>,
+  currentId: string,
+): SurveyTrend {
+  const gaps = waves.map((wave) =>
+    buildGapReport(criteriaOf.get(wave.id) ?? [], { crosshair: 'grand_mean' }),
   );
+  const frozen = new Map(waves.flatMap((wave) => (criteriaOf.get(wave.id) ?? []).map((c) => [c.id, c])));
 
   // Rows in the report's wave's order, then criteria the other waves asked, newest wave first; the label
   // is the one of the first wave that names it.
-  const currentIndex = waveIds.indexOf(surveyId);
+  const currentIndex = waves.findIndex((wave) => wave.id === currentId);
   const order = [
     ...(currentIndex >= 0 ? [currentIndex] : []),
-    ...waveIds.map((_, index) => waveIds.length - 1 - index).filter((index) => index !== currentIndex),
+    ...waves.map((_, index) => waves.length - 1 - index).filter((index) => index !== currentIndex),
   ];
   // Criteria are matched as the comparison matches them (matchCriterion: by key, else library criterion).
   const rows: TrendCriterion[] = [];
@@ -151,14 +72,14 @@ export async function buildSurveyTrend(
     if (!gap) continue;
     for (const result of gap.criteria) {
       if (result.audience !== 'both') continue;
-      const frozen = criteria.find((criterion) => criterion.id === result.id);
-      if (!frozen) continue;
-      let row = matchCriterion(frozen, seen)?.row;
+      const criterion = frozen.get(result.id);
+      if (!criterion) continue;
+      let row = matchCriterion(criterion, seen)?.row;
       if (!row) {
-        row = { key: result.key, label: result.label, customerPerformance: waveIds.map(() => null) };
+        row = { key: result.key, label: result.label, customerPerformance: waves.map(() => null) };
         rows.push(row);
       }
-      seen.push({ key: frozen.key, criterionId: frozen.criterionId, row });
+      seen.push({ key: criterion.key, criterionId: criterion.criterionId, row });
       // A wave that froze the same criterion twice (it cannot through the app) counts its first.
       row.customerPerformance[waveIndex] ??= {
         mean: result.customerPerformance.mean,
@@ -168,12 +89,12 @@ export async function buildSurveyTrend(
   }
 
   return {
-    waves: series.map((wave) => ({
+    waves: waves.map((wave) => ({
       id: wave.id,
       name: wave.name,
       openedAt: wave.openedAt,
       closedAt: wave.closedAt,
-      current: wave.id === surveyId,
+      current: wave.id === currentId,
     })),
     deliveryIndex: gaps.map((gap) => gap.overall.deliveryIndex),
     criteria: rows,

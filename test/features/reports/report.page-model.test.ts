@@ -41,6 +41,7 @@ function pageOf(criteria: CriterionAggregates[], threshold: number) {
     gap: buildGapReport(criteria, { crosshair: 'grand_mean' }),
     comments: [],
     comparison: null,
+    trend: { waves: [], deliveryIndex: [], criteria: [] },
   };
   return reportPageModel(report, 'nb', NO_FILTER_OPTIONS, {});
 }
