@@ -10,6 +10,7 @@ import * as email from './2026-11-30T1300-email.js';
 import * as accountEmails from './2026-11-30T1400-account-emails.js';
 import * as responseCounts from './2026-11-30T1500-response-counts.js';
 import * as followUp from './2026-11-30T1600-follow-up.js';
+import * as overallSatisfaction from './2026-11-30T1700-overall-satisfaction.js';
 
 // Every migration, by name, in the order they run. Add a line per new file; never edit a landed one.
 // (An explicit list rather than a folder scan: it works the same under tsx, vitest and compiled JS.)
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1400-account-emails': accountEmails,
   '2026-11-30T1500-response-counts': responseCounts,
   '2026-11-30T1600-follow-up': followUp,
+  '2026-11-30T1700-overall-satisfaction': overallSatisfaction,
 };

@@ -105,6 +105,8 @@ export interface SurveysTable {
   max_reminders: Generated<number>;
   /** The wave this one follows in its series (a copy of it); at most one successor per wave. */
   previous_survey_id: string | null;
+  /** Whether customers are asked overall satisfaction after the criteria (false for waves before issue 12). */
+  overall_question: Generated<boolean>;
   created_at: Generated<Date>;
 }
 
@@ -148,6 +150,9 @@ export interface ResponsesTable {
   /** The invitation's account (customers); null for sellers. */
   account_id: string | null;
   comment: string | null;
+  /** Overall satisfaction (customers): false = unanswered; true with a null score = "don't know". */
+  overall_answered: Generated<boolean>;
+  overall_score: number | null;
   version: Generated<number>;
   submitted_at: NullableTimestamp;
   created_at: Generated<Date>;
@@ -204,7 +209,57 @@ export interface ResponseRevisionsTable {
   status: 'in_progress' | 'submitted';
   comment: string | null;
   answers: ColumnType<unknown, string, string>;
+  overall_answered: Generated<boolean>;
+  overall_score: number | null;
   created_at: Generated<Date>;
+}
+
+type Total = ColumnType<string, never, never>;
+
+/**
+ * Customers' overall satisfaction scores per wave × account: n, Σy, Σy² (migration overall-satisfaction).
+ * Like every running total below: over submitted responses, kept by triggers; bigint arrives as a string.
+ */
+export interface SatisfactionTotalsTable {
+  organization_id: string;
+  survey_id: string;
+  account_id: string | null;
+  n: Total;
+  sum: Total;
+  sum_squares: Total;
+}
+
+/** Per wave × criterion × account, over customers with both a performance score x and an overall score y. */
+export interface DriverTotalsTable {
+  organization_id: string;
+  survey_id: string;
+  survey_criterion_id: string;
+  account_id: string;
+  n: Total;
+  sum_x: Total;
+  sum_y: Total;
+  sum_xx: Total;
+  sum_yy: Total;
+  sum_xy: Total;
+}
+
+export type ReliabilitySeries = 'customerPerformance' | 'customerImportance' | 'sellerImportance';
+
+/**
+ * Per wave × series × account (sellers: null), over the respondents who scored every criterion of the
+ * series, T = their total. The series row (survey_criterion_id null): n, ΣT, ΣT², ΣT² (sum_with_total);
+ * an item row: n, Σx, Σx², Σx·T.
+ */
+export interface ReliabilityTotalsTable {
+  organization_id: string;
+  survey_id: string;
+  series: ReliabilitySeries;
+  account_id: string | null;
+  survey_criterion_id: string | null;
+  n: Total;
+  sum: Total;
+  sum_squares: Total;
+  sum_with_total: Total;
 }
 
 export type EmailKind = 'invitation' | 'reminder';
@@ -271,6 +326,9 @@ export interface Database {
   response_revisions: ResponseRevisionsTable;
   answer_totals: AnswerTotalsTable;
   response_counts: ResponseCountsTable;
+  satisfaction_totals: SatisfactionTotalsTable;
+  driver_totals: DriverTotalsTable;
+  reliability_totals: ReliabilityTotalsTable;
   rate_limits: RateLimitsTable;
   email_opt_outs: EmailOptOutsTable;
   email_messages: EmailMessagesTable;
