@@ -167,6 +167,103 @@ export async function countResponses(
   return counts;
 }
 
+/** A row of a report by segment: a customer row belongs to its account's segment; sellers have none. */
+export interface SegmentAggregateRow extends AggregateRow {
+  segment: string | null;
+}
+
+/**
+ * aggregateAnswers split by the accounts' segment (the account's segment now, as the report's segment
+ * filter reads it), in one query over the same running totals: customer rows carry their segment (null:
+ * accounts without one), seller rows the organisation-wide series (segment null, told apart by role).
+ */
+export function aggregateAnswersBySegment(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+): Promise<SegmentAggregateRow[]> {
+  let query = db
+    .selectFrom('answer_totals')
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'answer_totals.organization_id')
+        .onRef('accounts.id', '=', 'answer_totals.account_id'),
+    )
+    .select([
+      'accounts.segment',
+      'answer_totals.survey_criterion_id as criterionId',
+      'answer_totals.role',
+      'answer_totals.dimension',
+      sql<number>`sum(answer_totals.n)::int`.as('n'),
+      sql<number>`sum(answer_totals.sum)::float8`.as('sum'),
+      sql<number>`sum(answer_totals.sum_squares)::float8`.as('sumSquares'),
+    ])
+    .where('answer_totals.organization_id', '=', organizationId)
+    .where('answer_totals.survey_id', '=', surveyId)
+    .groupBy([
+      'accounts.segment',
+      'answer_totals.survey_criterion_id',
+      'answer_totals.role',
+      'answer_totals.dimension',
+    ]);
+  if (hasFilter(filter)) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('answer_totals.role', '=', 'seller'),
+        customerMatches(organizationId, filter, 'answer_totals'),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export interface SegmentCounts {
+  /** Per segment of the customers' accounts (null: accounts without one); only segments with invitations or responses. */
+  customers: Array<{ segment: string | null; invited: number; responded: number }>;
+  /** Sellers belong to no account: organisation-wide. */
+  seller: { invited: number; responded: number };
+}
+
+/** countResponses split by the customers' account segment, in one query over `response_counts`. */
+export async function countResponsesBySegment(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+): Promise<SegmentCounts> {
+  let query = db
+    .selectFrom('response_counts')
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'response_counts.organization_id')
+        .onRef('accounts.id', '=', 'response_counts.account_id'),
+    )
+    .select([
+      'response_counts.role',
+      'accounts.segment',
+      sql<number>`sum(response_counts.invited)::int`.as('invited'),
+      sql<number>`sum(response_counts.responded)::int`.as('responded'),
+    ])
+    .where('response_counts.organization_id', '=', organizationId)
+    .where('response_counts.survey_id', '=', surveyId)
+    .groupBy(['response_counts.role', 'accounts.segment']);
+  if (hasFilter(filter)) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('response_counts.role', '=', 'seller'),
+        customerMatches(organizationId, filter, 'response_counts'),
+      ]),
+    );
+  }
+  const counts: SegmentCounts = { customers: [], seller: { invited: 0, responded: 0 } };
+  for (const { role, segment, invited, responded } of await query.execute()) {
+    if (role === 'seller') counts.seller = { invited, responded };
+    else if (invited > 0 || responded > 0) counts.customers.push({ segment, invited, responded });
+  }
+  return counts;
+}
+
 export interface CommentRow {
   role: RespondentRole;
   accountName: string | null;

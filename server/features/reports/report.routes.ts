@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import { fieldList } from '../../lib/validation.js';
@@ -15,7 +15,14 @@ import { comparisonCsvLines, csvLines, cursorRows, wideCsvLines } from './report
 import { reportPageModel } from './report.page.js';
 import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
-import { exportQuery, type ReportQuery, reportQuery, surveyIdParams } from './report.schemas.js';
+import {
+  exportQuery,
+  type ReportQuery,
+  reportByQuery,
+  reportQuery,
+  surveyIdParams,
+} from './report.schemas.js';
+import { buildSegmentReport, segmentReportJson, segmentsHref, segmentsPageModel } from './report.segments.js';
 import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
 
 // Organisations have no time zone setting yet: their users are in Norway, as for deadlines (lib/dates.ts).
@@ -40,11 +47,24 @@ function filtersOf(request: FastifyRequest): ReportQuery {
   return parsed.data;
 }
 
+/** ?by=segment splits the report by the accounts' segment; any other value is refused. */
+function byOf(request: FastifyRequest): 'segment' | undefined {
+  const parsed = reportByQuery.safeParse(request.query ?? {});
+  if (!parsed.success) throw badRequest('Invalid report filter', fieldList(parsed.error));
+  return parsed.data.by;
+}
+
 export default async function reportRoutes(app: FastifyInstance) {
   const readers = { preHandler: app.requireRole('admin', 'manager', 'kam') };
 
   app.get('/api/v1/surveys/:id/report', { ...readers, config: API_ROUTE }, async (request) => {
     const surveyId = surveyIdOf(request);
+    if (byOf(request) === 'segment') {
+      const query = filtersOf(request);
+      return segmentReportJson(
+        await buildSegmentReport(app.db, principalOf(request), surveyId, query, 'survey'),
+      );
+    }
     const report = await buildSurveyReport(
       app.db,
       principalOf(request),
@@ -77,13 +97,32 @@ export default async function reportRoutes(app: FastifyInstance) {
   }
 
   app.get('/surveys/:id/report', readers, async (request, reply) => {
-    const { principal, model } = await pageModelOf(request);
+    if (byOf(request) === 'segment') return segmentsPage(request, reply);
+    const { principal, report, model } = await pageModelOf(request);
     return reply.render('reports/report', {
       ...model,
       isKam: principal.role === 'kam',
+      segmentsHref: segmentsHref(report.survey.id, filtersOf(request)),
       chartJsVersion,
     });
   });
+
+  /** /surveys/:id/report?by=segment: the customers' figures per segment side by side, the report's filters. */
+  async function segmentsPage(request: FastifyRequest, reply: FastifyReply) {
+    const principal = principalOf(request);
+    const query = filtersOf(request);
+    const report = await buildSegmentReport(app.db, principal, surveyIdOf(request), query, request.lang);
+    const options = await listFilterOptions(
+      app.db,
+      principal.organizationId,
+      principal.role === 'kam' ? principal.userId : undefined,
+    );
+    return reply.render('reports/segments', {
+      ...segmentsPageModel(report, request.lang, options, query),
+      isKam: principal.role === 'kam',
+      chartJsVersion,
+    });
+  }
 
   // The page as an A4 PDF: the same report (scoping included), the same page model, drawn on the server.
   app.get('/surveys/:id/report.pdf', readers, async (request, reply) => {

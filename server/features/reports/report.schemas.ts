@@ -41,3 +41,8 @@ export const exportQuery = reportQuery.extend({
   layout: z.preprocess(blankAsAbsent, z.enum(['long', 'wide', 'comparison']).default('long')),
 });
 export type ExportQuery = z.infer<typeof exportQuery>;
+
+/** The report's query with `by` (issue 12): `segment` splits the report by the accounts' segment; absent: one report. */
+export const reportByQuery = reportQuery.extend({
+  by: z.preprocess(blankAsAbsent, z.enum(['segment'], 'Only by=segment is supported').optional()),
+});

@@ -231,7 +231,7 @@ interface WaveCriterion {
 }
 
 /** The criteria of several waves, each with what identifies it across waves (key, library criterion). */
-function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
+export function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
   return db
     .selectFrom('survey_criteria')
     .select([
@@ -251,7 +251,7 @@ function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly st
 }
 
 /** A wave's criterion with its three series' totals: the one path for the report's wave and the compared one. */
-function criterionAggregates(
+export function criterionAggregates(
   criterion: WaveCriterion,
   byKey: Map<string, Aggregate>,
   labelLang: Lang,
@@ -270,7 +270,7 @@ function criterionAggregates(
   };
 }
 
-function indexAggregates(rows: readonly AggregateRow[]): Map<string, Aggregate> {
+export function indexAggregates(rows: readonly AggregateRow[]): Map<string, Aggregate> {
   return new Map(
     rows.map((row) => [
       `${row.criterionId}/${row.role}/${row.dimension}`,
