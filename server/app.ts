@@ -12,7 +12,10 @@ import authRoutes from './features/auth/auth.routes.js';
 import criteriaRoutes from './features/criteria/criteria.routes.js';
 import emailRoutes from './features/email/email.routes.js';
 import healthRoutes from './features/health/health.routes.js';
+import helpRoutes from './features/help/help.routes.js';
 import organizationRoutes from './features/organization/organization.routes.js';
+import auditPlugin from './features/privacy/audit.plugin.js';
+import privacyRoutes from './features/privacy/privacy.routes.js';
 import reportRoutes from './features/reports/report.routes.js';
 import respondentRoutes from './features/respondent/respondent.routes.js';
 import surveysRoutes from './features/surveys/surveys.routes.js';
@@ -111,6 +114,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin);
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' });
   await app.register(errorsPlugin);
+  // Before the features: the routes it records declare it in their config (`audit`).
+  await app.register(auditPlugin);
 
   // Features
   await app.register(healthRoutes);
@@ -126,6 +131,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(reportRoutes);
   await app.register(actionsRoutes);
   await app.register(emailRoutes);
+  await app.register(privacyRoutes);
+  await app.register(helpRoutes);
 
   return app;
 }
