@@ -18,15 +18,24 @@ export function apiClient(app: FastifyInstance, key: string) {
   };
 }
 
-/** An organisation with an API key, an account, and a wave from the default library (draft). */
-export async function setUpWave(app: FastifyInstance, options: { organization?: string } = {}) {
+/**
+ * An organisation with an API key, an account, and a wave from the default library (draft). The wave asks
+ * overall satisfaction only with `overallQuestion: true` (the product's default; tests written before the
+ * question submit without it).
+ */
+export async function setUpWave(
+  app: FastifyInstance,
+  options: { organization?: string; overallQuestion?: boolean } = {},
+) {
   const admin = await signUp(app, options.organization ?? 'Leverandør AS');
   const key = await createApiKey(admin.agent);
   const api = apiClient(app, key);
   const account = await api
     .post('/api/v1/accounts', { name: `Kunde ${uniqueEmail('a')}`, segment: 'A' })
     .expect(201);
-  const survey = await api.post('/api/v1/surveys', { name: 'Høst 2026' }).expect(201);
+  const survey = await api
+    .post('/api/v1/surveys', { name: 'Høst 2026', overallQuestion: options.overallQuestion ?? false })
+    .expect(201);
   return {
     admin,
     api,
@@ -37,7 +46,10 @@ export async function setUpWave(app: FastifyInstance, options: { organization?: 
 }
 
 /** Invites one customer and one seller, opens the wave, and returns their respondent paths (/r/<token>). */
-export async function openWaveWithRespondents(app: FastifyInstance, options: { organization?: string } = {}) {
+export async function openWaveWithRespondents(
+  app: FastifyInstance,
+  options: { organization?: string; overallQuestion?: boolean } = {},
+) {
   const wave = await setUpWave(app, options);
   const invited = await wave.api
     .post(`/api/v1/surveys/${wave.surveyId}/invitations`, {

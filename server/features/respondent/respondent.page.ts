@@ -7,12 +7,18 @@ import { dimensionsFor, type FormCriterion } from './respondent.schemas.js';
 /**
  * The time a respondent is told the form takes: half a minute per rating (reading the question and picking
  * a score), rounded up to whole minutes, at least one. A customer gives two ratings per criterion, a seller
- * one: 12 criteria take a customer about 12 minutes, 13 take a seller about 7. Rather long than short: a
- * form that takes longer than promised is the one people leave.
+ * one: 12 criteria take a customer about 12 minutes, 13 take a seller about 7. Overall satisfaction, when
+ * the wave asks it, is one more rating for a customer (12 criteria: about 13 minutes). Rather long than
+ * short: a form that takes longer than promised is the one people leave.
  */
-export function estimatedMinutes(criteria: number, role: RespondentRole): number {
-  const ratings = criteria * dimensionsFor(role).length;
+export function estimatedMinutes(criteria: number, role: RespondentRole, overallQuestion = false): number {
+  const ratings = criteria * dimensionsFor(role).length + (asksOverall(role, overallQuestion) ? 1 : 0);
   return Math.max(1, Math.ceil(ratings / 2));
+}
+
+/** Only customers are asked overall satisfaction, and only in a wave that asks it. */
+export function asksOverall(role: RespondentRole, overallQuestion: boolean | undefined): boolean {
+  return role === 'customer' && overallQuestion === true;
 }
 
 /** Criteria with every rating the respondent is asked for given; "don't know" counts as given. */
@@ -40,15 +46,16 @@ export function aboutTheSurvey(
     supplierName: string;
     kamName: string | null;
     closesAt: Date | null;
+    overallQuestion?: boolean;
   },
   criteria: number,
 ) {
-  const { role, supplierName: supplier, kamName: kam, closesAt } = invitation;
+  const { role, supplierName: supplier, kamName: kam, closesAt, overallQuestion } = invitation;
   const who = role === 'seller' ? 'seller' : kam ? 'kam' : 'customer';
   return {
     askedBy: translate(lang, `respondent.askedBy.${who}`, { supplier, kam }),
     duration: translate(lang, 'respondent.duration', {
-      minutes: plural(lang, 'respondent.minutes', estimatedMinutes(criteria, role)),
+      minutes: plural(lang, 'respondent.minutes', estimatedMinutes(criteria, role, overallQuestion)),
       criteria: plural(lang, 'respondent.criteria', criteria),
     }),
     deadline: closesAt

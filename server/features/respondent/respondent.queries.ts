@@ -95,11 +95,14 @@ function invitationByTokenHash(db: Db, tokenHash: Buffer) {
       'surveys.name as surveyName',
       'surveys.intro as surveyIntro',
       'surveys.closes_at as closesAt',
+      'surveys.overall_question as overallQuestion',
       'organizations.name as supplierName',
       'kam.name as kamName',
       'responses.id as responseId',
       'responses.status as responseStatus',
       'responses.comment as responseComment',
+      'responses.overall_answered as overallAnswered',
+      'responses.overall_score as overallScore',
     ])
     .where('invitations.token_hash', '=', tokenHash)
     .where('invitations.revoked_at', 'is', null);
@@ -135,7 +138,8 @@ export class WaveNotOpenError extends Error {}
 
 /**
  * Stores a response atomically: locks the invitation (parallel posts on one link queue up), re-checks that
- * the wave is open, replaces the answers, bumps the version and appends the new version to the audit trail.
+ * the wave is open, replaces the answers and the overall answer (undefined: unanswered; null: "don't
+ * know"), bumps the version and appends the new version to the audit trail.
  */
 export async function saveResponse(
   db: Kysely<Database>,
@@ -146,7 +150,7 @@ export async function saveResponse(
     role: RespondentRole;
     accountId: string | null;
   },
-  input: { ratings: Ratings; comment: string | null; submit: boolean },
+  input: { ratings: Ratings; overall?: number | null; comment: string | null; submit: boolean },
   audienceOf: (criterionId: string) => 'both' | 'seller',
 ): Promise<'saved' | 'submitted'> {
   const { organizationId, invitationId, surveyId, role, accountId } = invitation;
@@ -175,6 +179,7 @@ export async function saveResponse(
       input.submit || existing?.status === 'submitted' ? 'submitted' : 'in_progress';
     const now = new Date();
     const submittedAt = status === 'submitted' ? now : null;
+    const overall = { overall_answered: input.overall !== undefined, overall_score: input.overall ?? null };
     let responseId: string;
     let version: number;
     if (existing) {
@@ -182,7 +187,14 @@ export async function saveResponse(
       version = existing.version + 1;
       await trx
         .updateTable('responses')
-        .set({ status, comment: input.comment, version, updated_at: now, submitted_at: submittedAt })
+        .set({
+          status,
+          comment: input.comment,
+          ...overall,
+          version,
+          updated_at: now,
+          submitted_at: submittedAt,
+        })
         .where('organization_id', '=', organizationId)
         .where('id', '=', responseId)
         .execute();
@@ -203,6 +215,7 @@ export async function saveResponse(
           account_id: accountId,
           status,
           comment: input.comment,
+          ...overall,
           updated_at: now,
           submitted_at: submittedAt,
         })
@@ -236,6 +249,7 @@ export async function saveResponse(
         status,
         comment: input.comment,
         answers: JSON.stringify(input.ratings),
+        ...overall,
       })
       .execute();
     return status === 'submitted' ? 'submitted' : 'saved';

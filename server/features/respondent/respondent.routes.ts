@@ -4,7 +4,7 @@ import { isLang, translate } from '../../lib/i18n.js';
 import { RESPONDENT_ROUTE } from '../../plugins/auth.js';
 import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
-import { aboutTheSurvey, answeredCriteria } from './respondent.page.js';
+import { aboutTheSurvey, answeredCriteria, asksOverall } from './respondent.page.js';
 import {
   invitationLookups,
   markOpened,
@@ -18,6 +18,7 @@ import {
   dimensionsFor,
   type ErrorCode,
   fieldName,
+  OVERALL_FIELD,
   parseForm,
   parseJson,
   unansweredFields,
@@ -112,6 +113,8 @@ export default async function respondentRoutes(app: FastifyInstance) {
     invitation: RespondentInvitation,
     state: {
       ratings: Ratings;
+      /** undefined: unanswered; null: "don't know" */
+      overall: number | null | undefined;
       raw?: Record<string, string>;
       comment: string | null;
       errors?: Record<string, ErrorCode>;
@@ -151,8 +154,25 @@ export default async function respondentRoutes(app: FastifyInstance) {
         };
       }),
     }));
+    // Overall satisfaction, after the criteria (customers of a wave that asks it).
+    const overallCode = errors[OVERALL_FIELD];
+    const overall = asksOverall(invitation.role, invitation.overallQuestion)
+      ? {
+          name: OVERALL_FIELD,
+          text: translate(lang, 'respondent.question.customer.overall', {
+            supplier: invitation.supplierName,
+          }),
+          error: overallCode ? translate(lang, `respondent.error.${overallCode}`) : undefined,
+          current:
+            state.raw?.[OVERALL_FIELD] ??
+            (state.overall === undefined ? undefined : state.overall === null ? 'dk' : String(state.overall)),
+        }
+      : undefined;
     const otherErrors = Object.entries(errors)
-      .filter(([field]) => !field.startsWith('i_') && !field.startsWith('p_'))
+      .filter(
+        ([field]) =>
+          !field.startsWith('i_') && !field.startsWith('p_') && !(overall && field === OVERALL_FIELD),
+      )
       .map(([, code]) => translate(lang, `respondent.error.${code}`));
     return reply.render(
       'respondent/form',
@@ -168,6 +188,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
           total: criteria.length,
         },
         fieldsets,
+        overall,
         comment: state.raw?.comment ?? state.comment ?? '',
         commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
         errorCount: Object.keys(errors).length,
@@ -201,6 +222,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const notice = query.saved === '1' ? 'respondent.savedNotice' : undefined;
     return renderForm(request, reply, invitation, {
       ratings,
+      overall: invitation.overallAnswered ? invitation.overallScore : undefined,
       comment: invitation.responseComment,
       submitted,
       notice,
@@ -216,14 +238,15 @@ export default async function respondentRoutes(app: FastifyInstance) {
       invitation.surveyId,
       invitation.role,
     );
+    const overallAsked = asksOverall(invitation.role, invitation.overallQuestion);
     const parsed = json
-      ? parseJson(request.body, criteria, invitation.role)
-      : parseForm(request.body, criteria, invitation.role);
+      ? parseJson(request.body, criteria, invitation.role, overallAsked)
+      : parseForm(request.body, criteria, invitation.role, overallAsked);
     const alreadySubmitted = invitation.responseStatus === 'submitted';
     // After submitting, every change is a new submitted version: it must be complete too.
     const submit = parsed.submit || alreadySubmitted;
     if (submit && Object.keys(parsed.errors).length === 0) {
-      for (const field of unansweredFields(parsed.ratings, criteria, invitation.role))
+      for (const field of unansweredFields(parsed, criteria, invitation.role, overallAsked))
         parsed.errors[field] = 'unanswered';
     }
     if (Object.keys(parsed.errors).length > 0) {
@@ -243,6 +266,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
         invitation,
         {
           ratings: parsed.ratings,
+          overall: parsed.overall,
           raw: parsed.raw,
           comment: parsed.comment,
           errors: parsed.errors,
@@ -257,7 +281,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
       status = await saveResponse(
         app.db,
         invitation,
-        { ratings: parsed.ratings, comment: parsed.comment, submit },
+        { ratings: parsed.ratings, overall: parsed.overall, comment: parsed.comment, submit },
         (id) => audience.get(id) ?? 'both',
       );
     } catch (error) {

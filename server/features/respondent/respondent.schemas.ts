@@ -26,8 +26,13 @@ export type ErrorCode =
   | 'invalid_comment'
   | 'invalid_body';
 
+/** The overall satisfaction question's field (customers of a wave that asks it). */
+export const OVERALL_FIELD = 'overall';
+
 export interface ParsedAnswers {
   ratings: Ratings;
+  /** Overall satisfaction: a score, null for "don't know", undefined when unanswered (or not asked). */
+  overall: number | null | undefined;
   comment: string | null;
   submit: boolean;
   /** field → error code; the page translates the code, the API sends it with its field. */
@@ -45,17 +50,29 @@ function checkComment(value: unknown, errors: Record<string, ErrorCode>): string
   return value.trim() === '' ? null : value;
 }
 
-/** A browser form: fields i_<criterionId> / p_<criterionId> with "1"…"10" or "dk", comment, action. */
+/** One rating field's value: a score, null for "dk", undefined when empty; an error code when invalid. */
+function ratingValue(value: unknown): number | null | undefined | ErrorCode {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || (value !== DONT_KNOW && !SCORE.test(value))) return 'invalid_score';
+  return value === DONT_KNOW ? null : Number(value);
+}
+
+/**
+ * A browser form: fields i_<criterionId> / p_<criterionId> with "1"…"10" or "dk", comment, action, and
+ * `overall` when the respondent is asked overall satisfaction (`asksOverall`).
+ */
 export function parseForm(
   body: unknown,
   criteria: readonly FormCriterion[],
   role: RespondentRole,
+  asksOverall = false,
 ): ParsedAnswers {
   const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   const errors: Record<string, ErrorCode> = {};
   const raw: Record<string, string> = {};
   const ratings: Ratings = {};
   const known = new Set<string>(['comment', 'action', '_csrf', 'lang']);
+  if (asksOverall) known.add(OVERALL_FIELD);
   for (const criterion of criteria) {
     for (const dimension of dimensionsFor(role)) known.add(fieldName(dimension, criterion.id));
   }
@@ -82,9 +99,16 @@ export function parseForm(
         value === DONT_KNOW ? null : Number(value);
     }
   }
+  let overall: number | null | undefined;
+  if (asksOverall) {
+    const value = ratingValue(fields[OVERALL_FIELD]);
+    if (typeof fields[OVERALL_FIELD] === 'string') raw[OVERALL_FIELD] = fields[OVERALL_FIELD];
+    if (typeof value === 'string') errors[OVERALL_FIELD] = value;
+    else overall = value;
+  }
   const comment = checkComment(fields.comment, errors);
   if (typeof fields.comment === 'string') raw.comment = fields.comment.slice(0, COMMENT_MAX);
-  return { ratings, comment, submit: fields.action === 'submit', errors, raw };
+  return { ratings, overall, comment, submit: fields.action === 'submit', errors, raw };
 }
 
 const score = z.union([z.int().min(1).max(10), z.null()]);
@@ -101,19 +125,23 @@ const jsonBody = z
           .strict(),
       )
       .max(1000),
+    overall: score.optional(),
     comment: z.string().max(COMMENT_MAX).nullable().optional(),
     submit: z.boolean().optional(),
   })
   .strict();
 
 /**
- * The integration API: `{"answers":[{"criterionId","importance","performance"}],"comment","submit"}`;
- * null = don't know. Sellers rate importance only: their performance must be null or left out.
+ * The integration API: `{"answers":[{"criterionId","importance","performance"}],"overall","comment","submit"}`;
+ * null = don't know. Sellers rate importance only: their performance must be null or left out. `overall`
+ * (1–10 or null) is for customers of a wave that asks it (`asksOverall`); for anyone else a number is refused
+ * and null (no score) is dropped, as a seller's performance is.
  */
 export function parseJson(
   body: unknown,
   criteria: readonly FormCriterion[],
   role: RespondentRole,
+  asksOverall = false,
 ): ParsedAnswers {
   const errors: Record<string, ErrorCode> = {};
   const parsed = jsonBody.safeParse(body);
@@ -122,11 +150,11 @@ export function parseJson(
       const path = issue.path.join('.') || '_body';
       errors[path] ??= issue.path.includes('comment')
         ? 'invalid_comment'
-        : issue.path.length > 2
+        : issue.path.length > 2 || issue.path[0] === OVERALL_FIELD
           ? 'invalid_score'
           : 'invalid_body';
     }
-    return { ratings: {}, comment: null, submit: false, errors, raw: {} };
+    return { ratings: {}, overall: undefined, comment: null, submit: false, errors, raw: {} };
   }
   const ids = new Set(criteria.map((criterion) => criterion.id));
   const ratings: Ratings = {};
@@ -146,19 +174,28 @@ export function parseJson(
     if (role === 'customer' && answer.performance !== undefined) rating.performance = answer.performance;
     ratings[answer.criterionId] = rating;
   }
+  let overall: number | null | undefined;
+  if (asksOverall) overall = parsed.data.overall;
+  else if (typeof parsed.data.overall === 'number') errors[OVERALL_FIELD] = 'unknown_field';
   const comment = checkComment(parsed.data.comment ?? null, errors);
-  return { ratings, comment, submit: parsed.data.submit ?? false, errors, raw: {} };
+  return { ratings, overall, comment, submit: parsed.data.submit ?? false, errors, raw: {} };
 }
 
-/** Submitting needs every rating on the respondent's form: a score or an explicit "don't know". */
+/**
+ * Submitting needs every rating on the respondent's form: a score or an explicit "don't know" — overall
+ * satisfaction too, when it is asked.
+ */
 export function unansweredFields(
-  ratings: Ratings,
+  answers: { ratings: Ratings; overall: number | null | undefined },
   criteria: readonly FormCriterion[],
   role: RespondentRole,
+  asksOverall = false,
 ): string[] {
-  return criteria.flatMap((criterion) =>
+  const fields = criteria.flatMap((criterion) =>
     dimensionsFor(role)
-      .filter((dimension) => ratings[criterion.id]?.[dimension] === undefined)
+      .filter((dimension) => answers.ratings[criterion.id]?.[dimension] === undefined)
       .map((dimension) => fieldName(dimension, criterion.id)),
   );
+  if (asksOverall && answers.overall === undefined) fields.push(OVERALL_FIELD);
+  return fields;
 }

@@ -9,6 +9,12 @@ addMessages({
     'surveys.language': 'Standardspråk',
     'surveys.closesAt': 'Stengningsdato (valgfri)',
     'surveys.create': 'Opprett fra kriteriebiblioteket',
+    'surveys.overallAsk': 'Spør kundene om samlet tilfredshet',
+    'surveys.overallHint':
+      'Etter kriteriene: «Alt i alt, hvor fornøyd er du med …?» (1–10 eller «Vet ikke»). Rapporten bruker svarene til å vise hvilke kriterier som henger mest sammen med tilfredsheten.',
+    'surveys.overallAsked':
+      'Kundene får også spørsmålet «Alt i alt, hvor fornøyd er du med …?» etter kriteriene.',
+    'surveys.overallNotAsked': 'Kundene får ikke spørsmålet om samlet tilfredshet i denne undersøkelsen.',
     'surveys.status': 'Status',
     'surveys.report': 'Rapport',
     'status.draft': 'Utkast',
@@ -65,6 +71,12 @@ addMessages({
     'surveys.language': 'Default language',
     'surveys.closesAt': 'Close date (optional)',
     'surveys.create': 'Create from the criteria library',
+    'surveys.overallAsk': 'Ask customers their overall satisfaction',
+    'surveys.overallHint':
+      'After the criteria: "Overall, how satisfied are you with …?" (1–10 or "Don\'t know"). The report uses the answers to show which criteria go together with satisfaction most.',
+    'surveys.overallAsked':
+      'Customers are also asked "Overall, how satisfied are you with …?" after the criteria.',
+    'surveys.overallNotAsked': 'Customers are not asked overall satisfaction in this wave.',
     'surveys.status': 'Status',
     'surveys.report': 'Report',
     'status.draft': 'Draft',

@@ -18,6 +18,8 @@ export interface NewSurvey {
   language: Language;
   closesAt: Date | null;
   intro?: string | null;
+  /** Ask customers overall satisfaction; the database's default (true) when left out. */
+  overallQuestion?: boolean;
   previousSurveyId?: string | null;
   crosshair?: 'grand_mean' | 'midpoint';
   reminderAfterDays?: number | null;
@@ -49,6 +51,7 @@ export async function writeSurvey(
       closes_at: survey.closesAt,
       intro: survey.intro ?? null,
       previous_survey_id: survey.previousSurveyId ?? null,
+      ...(survey.overallQuestion !== undefined ? { overall_question: survey.overallQuestion } : {}),
       ...(survey.crosshair ? { crosshair: survey.crosshair } : {}),
       ...(survey.reminderAfterDays !== undefined ? { reminder_after_days: survey.reminderAfterDays } : {}),
       ...(survey.maxReminders !== undefined ? { max_reminders: survey.maxReminders } : {}),
@@ -89,6 +92,7 @@ export function findSurvey(db: Db, organizationId: string, surveyId: string) {
       'created_at as createdAt',
       'crosshair',
       'intro',
+      'overall_question as overallQuestion',
       'previous_survey_id as previousSurveyId',
     ])
     .where('organization_id', '=', organizationId)

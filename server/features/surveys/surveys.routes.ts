@@ -115,6 +115,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       closedAt: survey.closedAt,
       reopenableUntil: reopenableUntil(survey),
       intro: survey.intro,
+      overallQuestion: survey.overallQuestion,
       previousSurveyId: survey.previousSurveyId,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
       counts: await countResponses(app.db, organizationId, surveyId),
@@ -195,6 +196,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
         language: body.language,
         closesAt: body.closesAt ? new Date(body.closesAt) : null,
         intro: body.intro ?? null,
+        overallQuestion: body.overallQuestion,
       },
       criteria,
     );
@@ -314,7 +316,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
 
   app.get('/surveys', anyone, async (request, reply) => {
     const surveys = await listSurveys(app.db, principalOf(request).organizationId);
-    return reply.render('surveys/list', { surveys, values: {}, errors: {} });
+    // The overall satisfaction question is on unless unticked.
+    return reply.render('surveys/list', { surveys, values: { overallQuestion: 'on' }, errors: {} });
   });
 
   app.post('/surveys', managers, async (request, reply) => {
@@ -347,6 +350,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
         name: parsed.data.name,
         language: parsed.data.language,
         closesAt: parsed.data.closesAt ? endOfDayInOslo(parsed.data.closesAt) : null,
+        overallQuestion: parsed.data.overallQuestion,
       },
       criteria,
     );

@@ -33,6 +33,8 @@ export const createSurveyBody = z
     language: language.default('nb'),
     closesAt: z.iso.datetime({ offset: true }).optional(),
     intro: waveIntro.nullable().optional(),
+    /** Ask customers overall satisfaction after the criteria (on unless switched off). */
+    overallQuestion: z.boolean('Must be true or false').default(true),
     criteria: z
       .array(
         z
@@ -140,6 +142,11 @@ export const newSurveyForm = z.object({
     (value) => (value === '' ? undefined : value),
     z.iso.date('Use the format YYYY-MM-DD').optional(),
   ),
+  // A checkbox: sent ("on") when ticked, absent when not.
+  overallQuestion: z
+    .unknown()
+    .optional()
+    .transform((value) => value !== undefined && value !== ''),
 });
 
 /** The wave page's intro form. */

@@ -118,10 +118,11 @@ describe('GET /r/:token — who asks and why, before the first question', () => 
     expect(page.text).not.toContain('Kari Kundeansvarlig');
   });
 
-  it('says how long it takes: about 12 minutes for a customer’s 12 criteria, 7 for a seller’s 13', async () => {
+  it('says how long it takes: about 13 minutes for a customer’s 12 criteria and overall satisfaction, 7 for a seller’s 13', async () => {
     const wave = await openWave();
+    // 12 × 2 ratings and the overall question: 25 half minutes, rounded up.
     const customer = await http().get(wave.customerPath).expect(200);
-    expect(testId(customer.text, 'duration')).toBe('Tar omtrent 12 minutter (12 kriterier).');
+    expect(testId(customer.text, 'duration')).toBe('Tar omtrent 13 minutter (12 kriterier).');
     const seller = await http().get(`${wave.sellerPath}?lang=en`).expect(200);
     expect(testId(seller.text, 'duration')).toBe('Takes about 7 minutes (13 criteria).');
   });
@@ -349,6 +350,10 @@ describe('estimatedMinutes and answeredCriteria', () => {
     expect(estimatedMinutes(13, 'seller')).toBe(7);
     expect(estimatedMinutes(1, 'seller')).toBe(1);
     expect(estimatedMinutes(0, 'customer')).toBe(1);
+    // Overall satisfaction is one more rating, for customers only.
+    expect(estimatedMinutes(12, 'customer', true)).toBe(13);
+    expect(estimatedMinutes(11, 'customer', true)).toBe(12);
+    expect(estimatedMinutes(13, 'seller', true)).toBe(7);
   });
 
   it('count a criterion once every rating asked for is given, "don’t know" included', () => {
