@@ -9,6 +9,8 @@ export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   small_sample_threshold: Generated<number>;
+  /** Days after a wave closes until its personal data is anonymised; null = kept until erased (migration privacy). */
+  retention_days: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Generated<Date>;
 }
 
@@ -105,6 +107,8 @@ export interface SurveysTable {
   max_reminders: Generated<number>;
   /** The wave this one follows in its series (a copy of it); at most one successor per wave. */
   previous_survey_id: string | null;
+  /** When the retention job anonymised this wave's personal data (migration privacy). */
+  anonymised_at: NullableTimestamp;
   /** Whether customers are asked overall satisfaction after the criteria (false for waves before issue 12). */
   overall_question: Generated<boolean>;
   created_at: Generated<Date>;
@@ -137,6 +141,8 @@ export interface InvitationsTable {
   token_hash: Buffer;
   opened_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  /** Erased or anonymised: no address (a placeholder), name, contact, user or working link (migration privacy). */
+  erased_at: NullableTimestamp;
   created_at: Generated<Date>;
 }
 
@@ -155,6 +161,8 @@ export interface ResponsesTable {
   overall_score: number | null;
   version: Generated<number>;
   submitted_at: NullableTimestamp;
+  /** Its person was erased: kept as an anonymous answer (migration privacy). */
+  erased_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -267,8 +275,33 @@ export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' |
 
 export interface EmailOptOutsTable {
   organization_id: string;
-  email: string;
+  /** The address, lower-cased; null once it was erased, when only email_hash is kept (migration privacy). */
+  email: string | null;
+  email_hash: Buffer | null;
   created_at: Generated<Date>;
+}
+
+/** Append-only (migration privacy): who did what, when, to which wave — counts only, never content. */
+export interface AuditLogTable {
+  organization_id: string;
+  id: Generated<string>;
+  at: Generated<Date>;
+  /** null: the scheduled retention job */
+  user_id: string | null;
+  action: string;
+  survey_id: string | null;
+  /** A keyed hash of a privacy request's address, never the address. */
+  subject_hash: Buffer | null;
+  detail: ColumnType<Record<string, number | string>, string | undefined, never>;
+}
+
+/** Comments of a wave anonymised by retention, cut from their response and so from the account. */
+export interface SurveyCommentsTable {
+  organization_id: string;
+  survey_id: string;
+  id: Generated<string>;
+  role: RespondentRole;
+  comment: string;
 }
 
 export interface EmailMessagesTable {
@@ -334,6 +367,8 @@ export interface Database {
   email_messages: EmailMessagesTable;
   account_emails: AccountEmailsTable;
   actions: ActionsTable;
+  audit_log: AuditLogTable;
+  survey_comments: SurveyCommentsTable;
 }
 
 export type ActionStatus = 'planned' | 'in_progress' | 'done';

@@ -13,6 +13,7 @@ import {
   type Send,
   TemporarySendError,
 } from '../features/email/email.service.js';
+import { RETENTION_QUEUE, RETENTION_SCHEDULE, runRetention } from '../features/privacy/retention.job.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -95,7 +96,9 @@ async function mailPlugin(app: FastifyInstance) {
 
   async function startQueue() {
     await boss.start();
-    for (const name of [EMAIL_QUEUE, HOUSEKEEPING_QUEUE]) await ensureQueue(boss, name, config.mail);
+    for (const name of [EMAIL_QUEUE, HOUSEKEEPING_QUEUE, RETENTION_QUEUE]) {
+      await ensureQueue(boss, name, config.mail);
+    }
     if (!config.mail.worker) return;
     const send = config.smtpUrl ? smtpSender(config.smtpUrl) : null;
     const work = { batchSize: 1, pollingIntervalSeconds: config.mail.pollingIntervalSeconds };
@@ -124,6 +127,12 @@ async function mailPlugin(app: FastifyInstance) {
       const invitations = await queueInvitationEmails(app.db, boss);
       const reminders = await queueReminders(app.db, boss, { automaticDue: true });
       if (invitations + reminders > 0) app.log.info({ invitations, reminders }, 'email housekeeping queued');
+    });
+    // Daily: personal data of waves closed longer ago than their organisation's retention period.
+    await boss.schedule(RETENTION_QUEUE, RETENTION_SCHEDULE);
+    await boss.work(RETENTION_QUEUE, async () => {
+      const runs = await runRetention(app.db);
+      if (runs.length > 0) app.log.info({ waves: runs.length }, 'retention anonymised waves');
     });
   }
 

@@ -5,6 +5,7 @@ import { badRequest, HttpError, notFound } from '../../lib/errors.js';
 import { type Lang, translate } from '../../lib/i18n.js';
 import { fieldErrors, fieldList } from '../../lib/validation.js';
 import { API_ROUTE, principalOf } from '../../plugins/auth.js';
+import { AUDIT_ACTIONS_CSV } from '../privacy/audit.plugin.js';
 import { buildSurveyReport } from '../reports/report.service.js';
 import { actionsCsv } from './actions.csv.js';
 import { localizeActionError } from './actions.messages.js';
@@ -248,7 +249,7 @@ export default async function actionsRoutes(app: FastifyInstance) {
     return reply.redirect(`/surveys/${wave.id}/actions?notice=updated#action-${actionId}`, 303);
   });
 
-  app.get('/surveys/:id/actions.csv', readers, async (request, reply) => {
+  app.get('/surveys/:id/actions.csv', { ...readers, config: AUDIT_ACTIONS_CSV }, async (request, reply) => {
     const principal = principalOf(request);
     const wave = await waveOf(request);
     const actions = await listActionsOfWave(app.db, principal.organizationId, wave.id, scopeOf(principal));

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Db, EmailKind, EmailStatus, Language, RespondentRole } from '../../db/database.js';
 
 // Conditions on an invitation `i` of a wave `s`, shared by the queries that queue email.
-/** The invitation is not revoked and its wave is open (and not past its close date). */
-const liveInvitationOfOpenWave = sql<boolean>`i.revoked_at is null and s.status = 'open'
+/** The invitation is not revoked nor erased, and its wave is open (and not past its close date). */
+const liveInvitationOfOpenWave = sql<boolean>`i.revoked_at is null and i.erased_at is null and s.status = 'open'
   and (s.closes_at is null or s.closes_at > now())`;
 /** The invitee's address has not opted out of the organisation's email. */
 const optedOutSql = sql<boolean>`exists (select 1 from email_opt_outs oo
@@ -214,6 +214,8 @@ export interface MessageContext {
   language: Language;
   tokenSalt: Buffer;
   revoked: boolean;
+  /** Its person was erased: the address is a placeholder (migration privacy). */
+  erased: boolean;
   surveyId: string;
   surveyName: string;
   surveyStatus: string;
@@ -261,6 +263,7 @@ function messageContextQuery(db: Db, organizationId: string) {
       'i.language',
       'i.token_salt as tokenSalt',
       sql<boolean>`i.revoked_at is not null`.as('revoked'),
+      sql<boolean>`i.erased_at is not null`.as('erased'),
       's.id as surveyId',
       's.name as surveyName',
       's.status as surveyStatus',
@@ -324,6 +327,17 @@ export function optOut(db: Db, organizationId: string, email: string) {
     .execute();
 }
 
+/** Whether an erased address opted out: after erasure an opt-out is kept as a keyed hash of the address. */
+export async function optedOutByHash(db: Db, organizationId: string, emailHash: Buffer): Promise<boolean> {
+  const row = await db
+    .selectFrom('email_opt_outs')
+    .select('created_at')
+    .where('organization_id', '=', organizationId)
+    .where('email_hash', '=', emailHash)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Lower-cased addresses of the organisation that opted out, among `emails`. */
 export async function optedOutAmong(
   db: Db,
@@ -341,5 +355,5 @@ export async function optedOutAmong(
       emails.map((email) => email.toLowerCase()),
     )
     .execute();
-  return new Set(rows.map((row) => row.email));
+  return new Set(rows.flatMap((row) => (row.email === null ? [] : [row.email])));
 }

@@ -9,6 +9,7 @@ import {
 } from '../auth/account-emails.queries.js';
 import { renderAccountEmail } from '../auth/account-emails.templates.js';
 import { accountLinkKey, accountLinkUrl, accountTokenFor } from '../auth/account-links.js';
+import { addressHash, privacyKey } from '../privacy/privacy-hash.js';
 import { linkKey, respondentUrl, tokenFor } from '../surveys/invitation-links.js';
 import {
   claimMessage,
@@ -16,6 +17,7 @@ import {
   finishMessage,
   insertMissingInvitationEmails,
   insertReminders,
+  optedOutByHash,
   requeueFailedMessage,
 } from './email.queries.js';
 import { type RenderedEmail, renderMessage } from './email.templates.js';
@@ -180,15 +182,22 @@ export async function deliver(
   const rendered = await renderStoredMessage(db, mail, organizationId, messageId);
   if (!rendered) return 'already-done';
   const { message, email } = rendered;
-  const skip = message.optedOut
-    ? 'opted out'
-    : message.revoked
-      ? 'link revoked'
-      : message.surveyStatus !== 'open' || (message.closesAt && message.closesAt <= new Date())
-        ? 'wave not open'
-        : message.kind === 'reminder' && message.responseStatus === 'submitted'
-          ? 'already answered'
-          : null;
+  // An erased address's opt-out is kept only as its keyed hash, which SQL cannot compute: checked here,
+  // the last step before anything is sent.
+  const optedOut =
+    message.optedOut ||
+    (await optedOutByHash(db, organizationId, addressHash(privacyKey(mail.sessionSecret), message.email)));
+  const skip = message.erased
+    ? 'erased'
+    : optedOut
+      ? 'opted out'
+      : message.revoked
+        ? 'link revoked'
+        : message.surveyStatus !== 'open' || (message.closesAt && message.closesAt <= new Date())
+          ? 'wave not open'
+          : message.kind === 'reminder' && message.responseStatus === 'submitted'
+            ? 'already answered'
+            : null;
   if (skip) {
     await finishMessage(db, organizationId, messageId, { status: 'skipped', error: skip });
     return 'skipped';

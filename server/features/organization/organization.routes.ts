@@ -11,6 +11,9 @@ addMessages({
     'organization.thresholdHint':
       'Rapporter markerer resultater med færre svar enn dette som usikre. Vanlig i KAM: 5.',
     'organization.saved': 'Lagret.',
+    'organization.retention': 'Lagringstid for personopplysninger (dager etter at en bølge er lukket)',
+    'organization.retentionHint':
+      'Etter så mange dager anonymiseres bølgens invitasjoner (navn, e-post, lenke) og kommentarenes kobling til kunden; svarene og tallene blir værende. Tomt: beholdes til de slettes. 30–3650 dager.',
   },
   en: {
     'organization.title': 'Organisation',
@@ -18,12 +21,25 @@ addMessages({
     'organization.thresholdHint':
       'Reports mark results with fewer answers than this as uncertain. Common in KAM: 5.',
     'organization.saved': 'Saved.',
+    'organization.retention': 'Retention of personal data (days after a wave closes)',
+    'organization.retentionHint':
+      "After this many days the wave's invitations (names, emails, links) and its comments' link to the account are anonymised; the answers and the numbers stay. Empty: kept until erased. 30–3650 days.",
   },
 });
 
 const settingsBody = z.object({
   name: singleLine(200),
   threshold: z.coerce.number().int('Whole numbers only').min(1, 'At least 1').max(1000, 'At most 1000'),
+  // Empty: personal data is kept until erased. At least 30 days: a wave can be reopened for 30 days.
+  retentionDays: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+    z.coerce
+      .number('Whole numbers only')
+      .int('Whole numbers only')
+      .min(30, 'At least 30')
+      .max(3650, 'At most 3650')
+      .nullable(),
+  ),
 });
 
 /** The organisation's own settings (admins): its name and the report's small-sample threshold. */
@@ -33,7 +49,7 @@ export default async function organizationRoutes(app: FastifyInstance) {
   const load = (organizationId: string) =>
     app.db
       .selectFrom('organizations')
-      .select(['name', 'small_sample_threshold as threshold'])
+      .select(['name', 'small_sample_threshold as threshold', 'retention_days as retentionDays'])
       .where('id', '=', organizationId)
       .executeTakeFirstOrThrow();
 
@@ -54,7 +70,11 @@ export default async function organizationRoutes(app: FastifyInstance) {
     }
     await app.db
       .updateTable('organizations')
-      .set({ name: parsed.data.name, small_sample_threshold: parsed.data.threshold })
+      .set({
+        name: parsed.data.name,
+        small_sample_threshold: parsed.data.threshold,
+        retention_days: parsed.data.retentionDays,
+      })
       .where('id', '=', principalOf(request).organizationId)
       .execute();
     return reply.redirect('/settings/organization?saved=1', 303);

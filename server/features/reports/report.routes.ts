@@ -9,6 +9,7 @@ import { fieldList } from '../../lib/validation.js';
 import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
 import { attachment } from '../../lib/content-disposition.js';
+import { AUDIT_REPORT_CSV, AUDIT_REPORT_PDF } from '../privacy/audit.plugin.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
 import { listOtherWaves } from './report.comparison.queries.js';
 import { comparisonCsvLines, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
@@ -125,7 +126,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   }
 
   // The page as an A4 PDF: the same report (scoping included), the same page model, drawn on the server.
-  app.get('/surveys/:id/report.pdf', readers, async (request, reply) => {
+  app.get('/surveys/:id/report.pdf', { ...readers, config: AUDIT_REPORT_PDF }, async (request, reply) => {
     const { principal, report, options, model } = await pageModelOf(request);
     const pdf = await renderReportPdf(model, request.lang, {
       organizationName: principal.organizationName,
@@ -147,7 +148,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   });
 
   // A KAM exports their own portfolio, under the same scoping as the report (scopedFilter).
-  app.get('/surveys/:id/export.csv', readers, async (request, reply) => {
+  app.get('/surveys/:id/export.csv', { ...readers, config: AUDIT_REPORT_CSV }, async (request, reply) => {
     const principal = principalOf(request);
     const surveyId = surveyIdOf(request);
     const parsed = exportQuery.safeParse(request.query ?? {});
