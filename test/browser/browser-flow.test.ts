@@ -84,7 +84,8 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
     const groups = await phone.$$eval('.scale input[value="1"]', (inputs) =>
       inputs.map((input) => input.getAttribute('name')),
     );
-    expect(groups.length).toBe(24);
+    // 12 criteria × 2 and overall satisfaction (asked by default), the last group
+    expect(groups.length).toBe(25);
     for (const [index, name] of groups.entries()) {
       await phone.focus(`input[name="${name}"][value="1"]`);
       // Arrow keys move within a radio group and select: 1 → 8 (importance) or 1 → 9 (performance).
@@ -100,6 +101,9 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
     expect(new Set(scores.map((a) => `${a.dimension}=${a.score}`))).toEqual(
       new Set(['importance=8', 'performance=9']),
     );
+    expect(await app.db.selectFrom('responses').select('overall_score').execute()).toEqual([
+      { overall_score: 8 },
+    ]);
 
     // The report: numbers, a line chart and a quadrant chart drawn, the table sortable
     await manager.goto(`${base}${wavePath}/report`);

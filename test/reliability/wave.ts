@@ -57,7 +57,7 @@ export async function openWave(baseUrl: string, db: Kysely<Database>, customers:
   };
 
   const account = await api('/api/v1/accounts', { name: `Kunde ${unique}`, segment: 'A' }, 201);
-  const survey = await api('/api/v1/surveys', { name: `Bølge ${unique}` }, 201);
+  const survey = await api('/api/v1/surveys', { name: `Bølge ${unique}`, overallQuestion: false }, 201);
   const criterionIds = (survey.criteria as Array<{ id: string; audience: string }>)
     .filter((criterion) => criterion.audience === 'both')
     .map((criterion) => criterion.id);

@@ -109,7 +109,7 @@ let laterCriteria: SurveyCriterion[];
 /** Creates a wave, drops the criteria in `without`, invites and opens it, submits the panel's answers. */
 async function runWave(panel: Panel, accounts: Record<'kam' | 'other', string>, without: string[] = []) {
   const api = apiClient(app, org.adminKey);
-  const created = await api.post('/api/v1/surveys', { name: panel.name }).expect(201);
+  const created = await api.post('/api/v1/surveys', { name: panel.name, overallQuestion: false }).expect(201);
   const surveyId: string = created.body.id;
   if (without.length > 0) {
     // A wave without a criterion the next one asks: the draft's frozen list, trimmed before anyone answers.

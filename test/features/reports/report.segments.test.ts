@@ -94,7 +94,9 @@ beforeAll(async () => {
       .expect(201);
     accountIds[name] = created.body.id;
   }
-  const created = await api.post('/api/v1/surveys', { name: 'Segmenter 2026' }).expect(201);
+  const created = await api
+    .post('/api/v1/surveys', { name: 'Segmenter 2026', overallQuestion: false })
+    .expect(201);
   surveyId = created.body.id;
   criteria = created.body.criteria;
   customerCriteria = criteria.filter((criterion) => criterion.audience === 'both');

@@ -73,7 +73,9 @@ let waveIds: string[] = [];
 let singleWaveId: string;
 
 async function runWave(spec: WaveSpec): Promise<string> {
-  const created = await api.post('/api/v1/surveys', { name: spec.name, criteria: spec.criteria }).expect(201);
+  const created = await api
+    .post('/api/v1/surveys', { name: spec.name, criteria: spec.criteria, overallQuestion: false })
+    .expect(201);
   const surveyId: string = created.body.id;
   const idOf = new Map<string, string>(
     created.body.criteria.map((criterion: { key: string; id: string }) => [criterion.key, criterion.id]),

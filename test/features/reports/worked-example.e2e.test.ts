@@ -39,7 +39,7 @@ describe('the worked example, end to end', () => {
     const created = await api
       .post('/api/v1/surveys')
       .set(auth)
-      .send({ name: 'Kundeundersøkelse 2026' })
+      .send({ name: 'Kundeundersøkelse 2026', overallQuestion: false })
       .expect(201);
     const surveyId: string = created.body.id;
     const criteria: SurveyCriterion[] = created.body.criteria;
