@@ -171,6 +171,7 @@ async function main() {
       form.set(`i_${id}`, String(1 + (i % 10)));
       form.set(`p_${id}`, i % 7 === 0 ? 'dk' : String(10 - (i % 10)));
     }
+    form.set('overall', '8');
     form.set('comment', '');
     form.set('action', 'submit');
     const body = form.toString();
@@ -200,6 +201,7 @@ async function main() {
       },
       pool: pool.map((row) => row.id),
       ratings: Object.fromEntries(criteria.map(({ id }) => [id, { importance: 8, performance: 7 }])),
+      overall: 8,
     });
 
     // The two servers, each in its own process, logging at info to a file.

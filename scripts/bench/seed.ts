@@ -94,9 +94,11 @@ export async function seedRespondents(
     `.execute(db);
   if (!options.respond) return tokens;
   await sql`
-    insert into responses (organization_id, survey_id, invitation_id, role, account_id, status, comment, submitted_at)
+    insert into responses (organization_id, survey_id, invitation_id, role, account_id, status, comment, submitted_at,
+                           overall_answered, overall_score)
     select organization_id, survey_id, id, role, account_id, 'submitted',
-           case when random() < 0.1 then 'Kommentar fra ' || email end, now()
+           case when random() < 0.1 then 'Kommentar fra ' || email end, now(),
+           role = 'customer', case when role = 'customer' and random() >= 0.05 then 1 + floor(random() * 10)::int end
     from invitations where survey_id = ${surveyId}::uuid`.execute(db);
   await sql`
     insert into answers (organization_id, survey_id, response_id, role, survey_criterion_id, audience, dimension, score,

@@ -33,6 +33,8 @@ export async function writeSubmitScript(options: {
   sample: SubmitInvitation;
   pool: string[];
   ratings: Ratings;
+  /** Overall satisfaction, as the seeded waves ask it. */
+  overall?: number | null;
 }): Promise<string[]> {
   const captured: { sql: string; parameters: readonly unknown[] }[] = [];
   const db = new Kysely<Database>({
@@ -45,7 +47,7 @@ export async function writeSubmitScript(options: {
     await saveResponse(
       db,
       options.sample,
-      { ratings: options.ratings, comment: null, submit: true },
+      { ratings: options.ratings, overall: options.overall, comment: null, submit: true },
       () => 'both',
     );
     const statements = captured.filter((query) => !/^(begin|commit|rollback)\b/i.test(query.sql));
