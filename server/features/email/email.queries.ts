@@ -226,6 +226,8 @@ export interface MessageContext {
   kamEmail: string | null;
   responseStatus: string | null;
   criteriaCount: number;
+  /** The wave asks customers overall satisfaction: one more rating in the time the email promises. */
+  overallQuestion: boolean;
   optedOut: boolean;
 }
 
@@ -269,6 +271,7 @@ function messageContextQuery(db: Db, organizationId: string) {
       's.status as surveyStatus',
       's.intro',
       's.closes_at as closesAt',
+      's.overall_question as overallQuestion',
       'o.name as supplierName',
       'kam.name as kamName',
       'kam.email as kamEmail',

@@ -59,7 +59,9 @@ export function renderMessage(
     greeting: name ? t('email.greeting', { name }) : t('email.greetingNoName'),
     ask: t(`email.ask.${message.role}`, { sender: kam ?? supplier, supplier, count: message.criteriaCount }),
     nudge: variant === 'invitation' ? '' : t(`email.${variant}`),
-    duration: t('email.duration', { minutes: estimatedMinutes(message.criteriaCount, message.role) }),
+    duration: t('email.duration', {
+      minutes: estimatedMinutes(message.criteriaCount, message.role, message.overallQuestion),
+    }),
     intro: options.intro?.trim() ? options.intro.trim() : '',
     button: t('email.button'),
     linkText: t('email.linkText'),

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMessageContext } from '../../../server/features/email/email.queries.js';
+import { renderMessage } from '../../../server/features/email/email.templates.js';
 import { hashToken } from '../../../server/features/surveys/invitation-links.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { signUp, submitForm } from '../../helpers/http.js';
@@ -109,6 +111,36 @@ describe('the overall satisfaction question on the respondent form', () => {
       overall_answered: false,
       overall_score: null,
     });
+  });
+});
+
+describe('the time the invitation email promises', () => {
+  it('counts overall satisfaction as one more rating for customers of a wave that asks it', async () => {
+    const minutes = async (overallQuestion: boolean) => {
+      const wave = await openWaveWithRespondents(app, { overallQuestion });
+      const messages = await app.db
+        .selectFrom('email_messages')
+        .innerJoin('invitations', 'invitations.id', 'email_messages.invitation_id')
+        .select(['email_messages.organization_id', 'email_messages.id', 'invitations.role'])
+        .where('email_messages.survey_id', '=', wave.surveyId)
+        .execute();
+      const byRole: Record<string, string | undefined> = {};
+      for (const message of messages) {
+        const context = await findMessageContext(app.db, message.organization_id, message.id);
+        if (!context) throw new Error('no message context');
+        const { text } = renderMessage(context, {
+          url: 'http://localhost/r/x',
+          optOutUrl: 'http://localhost/u/x',
+          mailFrom: 'noreply@example.no',
+          intro: null,
+        });
+        byRole[message.role] = /Det tar omtrent (\d+) minutter/.exec(text)?.[1];
+      }
+      return byRole;
+    };
+    // 12 criteria × 2 + 1 = 25 ratings: 13 minutes; without the question 12; a seller's 13 ratings: 7.
+    expect(await minutes(true)).toEqual({ customer: '13', seller: '7' });
+    expect(await minutes(false)).toEqual({ customer: '12', seller: '7' });
   });
 });
 
