@@ -119,13 +119,18 @@ export async function up(db: Kysely<any>): Promise<void> {
         references responses (organization_id, id) on delete cascade
     )`.execute(db);
 
-  // The responses whose summary is to be recomputed at commit; empty outside a writing transaction.
+  // The responses whose summary is to be recomputed at commit; empty outside a writing transaction. Each
+  // transaction takes its own rows by its id (an index lookup, not a scan past other writers' dead rows).
   await sql`
     create table response_summary_queue (
       organization_id uuid not null,
       response_id uuid not null,
+      transaction_id xid8 not null default pg_current_xact_id(),
       constraint response_summary_queue_pkey primary key (organization_id, response_id)
     )`.execute(db);
+  await sql`create index response_summary_queue_transaction_idx on response_summary_queue (transaction_id)`.execute(
+    db,
+  );
 
   // Moves the three totals by the contributions of `gone` (subtracted) and `came` (added) summaries:
   // one netted, key-ordered upsert per table, always in the same table order. A wave being deleted
@@ -232,7 +237,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       keys_org uuid[];
       keys_id uuid[];
     begin
-      with taken as (delete from response_summary_queue returning organization_id, response_id)
+      with taken as (
+        delete from response_summary_queue where transaction_id = pg_current_xact_id()
+        returning organization_id, response_id
+      )
       select array_agg(organization_id order by organization_id, response_id),
              array_agg(response_id order by organization_id, response_id)
         into keys_org, keys_id from taken;
