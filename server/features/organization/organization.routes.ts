@@ -31,6 +31,7 @@ const settingsBody = z.object({
   name: singleLine(200),
   threshold: z.coerce.number().int('Whole numbers only').min(1, 'At least 1').max(1000, 'At most 1000'),
   // Empty: personal data is kept until erased. At least 30 days: a wave can be reopened for 30 days.
+  // Left out of the form altogether: unchanged.
   retentionDays: z.preprocess(
     (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
     z.coerce
@@ -38,7 +39,8 @@ const settingsBody = z.object({
       .int('Whole numbers only')
       .min(30, 'At least 30')
       .max(3650, 'At most 3650')
-      .nullable(),
+      .nullable()
+      .optional(),
   ),
 });
 
@@ -73,7 +75,7 @@ export default async function organizationRoutes(app: FastifyInstance) {
       .set({
         name: parsed.data.name,
         small_sample_threshold: parsed.data.threshold,
-        retention_days: parsed.data.retentionDays,
+        ...(parsed.data.retentionDays === undefined ? {} : { retention_days: parsed.data.retentionDays }),
       })
       .where('id', '=', principalOf(request).organizationId)
       .execute();
