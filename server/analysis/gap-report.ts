@@ -140,7 +140,7 @@ function crosshairOf(
   };
 }
 
-function quadrantOf(
+export function quadrantOf(
   importance: number | null,
   performance: number | null,
   crosshair: GapReport['crosshair'],

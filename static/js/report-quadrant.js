@@ -28,6 +28,7 @@
  * @property {Record<Quadrant, string>} quadrants
  * @property {{ x: string, y: string }} axes
  * @property {string} uncertain
+ * @property {{ min: number, max: number }} [yRange] the vertical axis's range when it is not a 1–10 score
  */
 
 /**
@@ -292,9 +293,16 @@ function quadrantDecorations(data, target) {
  */
 export function quadrantChartConfig(data, target) {
   const format = formatter(data.lang);
-  const values = data.points.flatMap((point) => [point.x, point.y]);
-  const min = Math.max(1, Math.floor(Math.min(...values) - 0.5));
-  const max = Math.min(10, Math.ceil(Math.max(...values) + 0.5));
+  // Both axes on the 1–10 scale share one range; a vertical axis of another kind (derived importance, r)
+  // brings its own range and the horizontal one fits the delivery scores alone.
+  /** @param {number[]} values */
+  const scoreRange = (values) => ({
+    min: Math.max(1, Math.floor(Math.min(...values) - 0.5)),
+    max: Math.min(10, Math.ceil(Math.max(...values) + 0.5)),
+  });
+  const xs = data.points.map((point) => point.x);
+  const xRange = data.yRange ? scoreRange(xs) : scoreRange([...xs, ...data.points.map((point) => point.y)]);
+  const yRange = data.yRange ?? xRange;
   const colours = data.points.map((point) => QUADRANT_COLOURS[point.quadrant]);
   return {
     type: 'scatter',
@@ -320,8 +328,8 @@ export function quadrantChartConfig(data, target) {
       maintainAspectRatio: false,
       layout: { padding: { right: POINT_RADIUS + 4, top: POINT_RADIUS + 4 } },
       scales: {
-        x: { min, max, title: { display: true, text: data.axes.x } },
-        y: { min, max, title: { display: true, text: data.axes.y } },
+        x: { ...xRange, title: { display: true, text: data.axes.x } },
+        y: { ...yRange, title: { display: true, text: data.axes.y } },
       },
       plugins: {
         legend: { display: false },

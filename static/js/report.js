@@ -56,5 +56,18 @@ if (data && Chart) {
   const line = document.getElementById('line-chart');
   if (line) new Chart(line, lineChartConfig(data, page));
   const quadrant = document.getElementById('quadrant-chart');
-  if (quadrant && data.points.length > 0) new Chart(quadrant, quadrantChartConfig(data, page));
+  if (quadrant && data.points.length > 0) {
+    let chart = new Chart(quadrant, quadrantChartConfig(data, page));
+    // The vertical axis switches between stated and derived importance (r): the same criteria, redrawn.
+    const axisSwitch = document.getElementById('quadrant-axis');
+    if (axisSwitch && data.derived) {
+      axisSwitch.hidden = false;
+      axisSwitch.addEventListener('change', (event) => {
+        const derived = event.target.value === 'derived';
+        chart.destroy();
+        chart = new Chart(quadrant, quadrantChartConfig(derived ? { ...data, ...data.derived } : data, page));
+        quadrant.dataset.axis = derived ? 'derived' : 'stated';
+      });
+    }
+  }
 }

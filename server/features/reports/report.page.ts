@@ -1,14 +1,20 @@
 import {
+  alphaReading,
   type Column,
   type CriterionResult,
+  derivedImportanceLevel,
   type GapReport,
+  importanceDisagreement,
   type Quadrant,
+  quadrantOf,
+  RELIABILITY_SERIES,
   SERIES,
   type Series,
   type SeriesChange,
   type Stat,
 } from '../../analysis/index.js';
 import { formatNumber, type Lang, translate } from '../../lib/i18n.js';
+import '../help/help.messages.js';
 import type { ReportQuery } from './report.schemas.js';
 import type { SurveyReport } from './report.service.js';
 import { trendPageModel } from './report.trend.js';
@@ -244,6 +250,145 @@ function previousActionsModel(report: SurveyReport, lang: Lang) {
   };
 }
 
+/**
+ * Overall satisfaction, derived importance and reliability as the page and the PDF show them (issue 12),
+ * with the quadrant chart's alternative: delivery against derived importance (r), crosshair at the mean r.
+ */
+function statisticsModel(report: SurveyReport, lang: Lang) {
+  const { statistics, gap } = report;
+  const { satisfaction, derivedImportance } = statistics;
+  const rText = (r: number) => formatNumber(lang, r, 2);
+
+  const derivedRows = gap.criteria.flatMap((criterion) => {
+    const correlation = derivedImportance.get(criterion.id);
+    if (correlation === undefined) return [];
+    const disagreement =
+      correlation.r === null
+        ? null
+        : importanceDisagreement(criterion.customerImportance.mean, gap.crosshair.importance, correlation.r);
+    return [
+      {
+        id: criterion.id,
+        label: criterion.label,
+        stated: criterion.customerImportance.mean,
+        r: correlation.r,
+        rText: correlation.r === null ? null : rText(correlation.r),
+        n: correlation.n,
+        reading:
+          correlation.r === null
+            ? translate(lang, `analysis.derived.reason.${correlation.reason}`)
+            : translate(lang, `analysis.derived.level.${derivedImportanceLevel(correlation.r)}`),
+        disagreementKind: disagreement,
+        disagreement: disagreement === null ? null : translate(lang, `analysis.derived.${disagreement}`),
+      },
+    ];
+  });
+
+  // The chart with derived importance on the vertical axis: the same criteria, the same delivery.
+  const withR = derivedRows.filter((row): row is typeof row & { r: number } => row.r !== null);
+  const meanR = withR.length === 0 ? null : withR.reduce((sum, row) => sum + row.r, 0) / withR.length;
+  const derivedPoints: QuadrantPoint[] = [];
+  for (const row of withR) {
+    const criterion = gap.criteria.find((c) => c.id === row.id);
+    const x = criterion?.customerPerformance.mean ?? null;
+    const quadrant = quadrantOf(row.r, x, { ...gap.crosshair, importance: meanR });
+    if (x === null || quadrant === null) continue;
+    // Numbered as the stated chart numbers its points: criteria at the same place share one.
+    const uncertain = row.n < report.survey.smallSampleThreshold;
+    const member = { id: row.id, label: row.label, uncertain };
+    const same = derivedPoints.find(
+      (point) => Math.abs(point.x - x) < 1e-9 && Math.abs(point.y - row.r) < 1e-9,
+    );
+    if (same) {
+      same.criteria.push(member);
+      same.uncertain ||= uncertain;
+    } else {
+      derivedPoints.push({
+        number: derivedPoints.length + 1,
+        x,
+        y: row.r,
+        quadrant,
+        uncertain,
+        criteria: [member],
+      });
+    }
+  }
+  const pointNumber = new Map(
+    derivedPoints.flatMap((point) => point.criteria.map((member) => [member.id, point.number] as const)),
+  );
+
+  const reliability = RELIABILITY_SERIES.map((series) => {
+    const { result, criterionIds } = statistics.reliability[series];
+    const label = translate(lang, COLUMN_LABEL[series]);
+    if (result.alpha === null) {
+      return {
+        series,
+        label,
+        alpha: null,
+        k: result.k,
+        n: result.n,
+        reading: translate(lang, `analysis.alpha.reason.${result.reason}`),
+        items: [],
+      };
+    }
+    const ifDeleted = result.ifDeleted;
+    return {
+      series,
+      label,
+      alpha: result.alpha,
+      alphaText: formatNumber(lang, result.alpha, 2),
+      k: result.k,
+      n: result.n,
+      reading: translate(lang, `analysis.alpha.${alphaReading(result.alpha)}`),
+      items: criterionIds.map((id, index) => {
+        const value = ifDeleted[index] ?? null;
+        return {
+          label: gap.criteria.find((criterion) => criterion.id === id)?.label ?? '',
+          ifDeleted: value === null ? null : formatNumber(lang, value, 2),
+          // Deleting the criterion would raise α: it measures something else than the rest.
+          raises: value !== null && value > result.alpha + 1e-9,
+        };
+      }),
+    };
+  });
+
+  return {
+    satisfaction:
+      satisfaction === null
+        ? null
+        : {
+            stat: satisfaction,
+            mean: satisfaction.mean,
+            n: satisfaction.n,
+            spread: spreadOf(lang, satisfaction),
+          },
+    derived: report.survey.overallQuestion
+      ? {
+          rows: derivedRows.map((row) => ({ ...row, number: pointNumber.get(row.id) ?? null })),
+          statedNotDriving: derivedRows
+            .filter((row) => row.disagreementKind === 'stated_not_driving')
+            .map((row) => row.label),
+          hiddenDrivers: derivedRows
+            .filter((row) => row.disagreementKind === 'hidden_driver')
+            .map((row) => row.label),
+          chart:
+            derivedPoints.length === 0
+              ? null
+              : {
+                  points: derivedPoints,
+                  crosshair: { x: gap.crosshair.performance, y: meanR },
+                  axes: {
+                    x: translate(lang, 'report.axis.performance'),
+                    y: translate(lang, 'report.derived.axis'),
+                  },
+                  yRange: { min: -1, max: 1 },
+                },
+        }
+      : null,
+    reliability,
+  };
+}
+
 /** Everything the report page shows, precomputed: the template only lays it out. */
 /** A download of the report a page shows (the PDF, the CSV export): the same wave, the same filters. */
 export function reportFileHref(
@@ -354,8 +499,10 @@ export function reportPageModel(
   const hasCustomerData = maxN('customerImportance') + maxN('customerPerformance') > 0;
 
   // What static/js/report.js draws; the page's tables carry the same numbers for those who cannot see it.
+  const statistics = statisticsModel(report, lang);
   const chartData = {
     lang,
+    derived: statistics.derived?.chart ?? null,
     labels: gap.criteria.map((criterion) => criterion.label),
     series: SERIES.map((series) => ({
       key: series,
@@ -415,6 +562,7 @@ export function reportPageModel(
     comparison: comparisonModel(report, lang),
     previousActions: previousActionsModel(report, lang),
     trend: trendPageModel(report.trend, lang, threshold),
+    statistics,
     // Every reader downloads what they see: a KAM's files hold their own accounts only.
     downloads: {
       pdf: reportFileHref(survey.id, 'report.pdf', query),

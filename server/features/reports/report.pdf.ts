@@ -161,6 +161,13 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   ]);
   facts.push([t('report.responseRate'), `${model.customerRate}; ${model.sellerRate}`]);
   if (model.hasCustomerData) facts.push([t('report.deliveryIndex'), num(model.deliveryIndex)]);
+  const satisfaction = model.statistics.satisfaction;
+  if (satisfaction?.spread) {
+    facts.push([
+      t('report.satisfaction.title'),
+      `${num(satisfaction.mean)} (${satisfaction.spread.nText}; ${satisfaction.spread.spreadText})`,
+    ]);
+  }
   if (model.comparison) {
     facts.push([t('report.compare.comparedTo'), model.comparison.comparedTo.name]);
     if (model.comparison.deliveryIndex)
@@ -220,6 +227,8 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     previousActions();
     concentrateList();
     charts();
+    drivers();
+    reliability();
     trend();
   }
   comments();
@@ -466,6 +475,48 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       const account = row.account ?? t('report.actions.wholeWave');
       const arrow = row.arrowSymbol ? ` ${row.arrowSymbol}` : '';
       paragraph(`${criterion}: ${row.title} (${account}) — ${row.summary}${arrow}`, { size: 9 });
+    }
+  }
+
+  /** Derived importance beside stated importance, with where they disagree (issue 12). */
+  function drivers() {
+    const derived = model.statistics.derived;
+    if (!derived) return;
+    ensureSpace(80);
+    heading(t('report.derived.title'));
+    paragraph(t('report.derived.intro'), { size: 8.5, color: MUTED });
+    doc.moveDown(0.3);
+    for (const row of derived.rows) {
+      const r = row.rText === null ? '–' : `r = ${row.rText}`;
+      const disagreement = row.disagreement ? ` — ${row.disagreement}` : '';
+      paragraph(
+        `${row.label}: ${t('report.derived.stated')} ${num(row.stated)}, ${r}, n = ${row.n} — ${row.reading}${disagreement}`,
+        { size: 9 },
+      );
+    }
+  }
+
+  /** Cronbach's α per series with α-if-deleted (issue 12). */
+  function reliability() {
+    ensureSpace(80);
+    heading(t('report.reliability.title'));
+    paragraph(t('report.reliability.intro'), { size: 8.5, color: MUTED });
+    doc.moveDown(0.3);
+    for (const series of model.statistics.reliability) {
+      const alpha = series.alphaText === undefined ? '–' : series.alphaText;
+      paragraph(`${series.label}: α = ${alpha}, k = ${series.k}, n = ${series.n} — ${series.reading}`, {
+        size: 9,
+        bold: true,
+      });
+      if (series.items.length > 0) {
+        const items = series.items
+          .map(
+            (item) =>
+              `${item.label} ${item.ifDeleted ?? '–'}${item.raises ? ` (${t('report.reliability.raises')})` : ''}`,
+          )
+          .join('; ');
+        paragraph(`${t('report.reliability.ifDeleted')}: ${items}`, { size: 8, color: MUTED });
+      }
     }
   }
 

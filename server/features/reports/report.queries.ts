@@ -23,6 +23,7 @@ export function findReportSurvey(db: Db, organizationId: string, surveyId: strin
       'surveys.closes_at as closesAt',
       'surveys.closed_at as closedAt',
       'organizations.small_sample_threshold as smallSampleThreshold',
+      'surveys.overall_question as overallQuestion',
     ])
     .where('surveys.organization_id', '=', organizationId)
     .where('surveys.id', '=', surveyId)
@@ -40,7 +41,13 @@ const hasFilter = (filter: CustomerFilter) =>
 function customerMatches(
   organizationId: string,
   filter: CustomerFilter,
-  table: 'responses' | 'answer_totals' | 'response_counts',
+  table:
+    | 'responses'
+    | 'answer_totals'
+    | 'response_counts'
+    | 'satisfaction_totals'
+    | 'driver_totals'
+    | 'reliability_totals',
 ) {
   const accountId = sql.ref(`${table}.account_id`);
   const conditions: RawBuilder<boolean>[] = [];
@@ -107,6 +114,73 @@ export function aggregateAnswersQuery(
     );
   }
   return query;
+}
+
+/**
+ * What overall satisfaction, derived importance and Cronbach's α need (issue 12), from their running totals
+ * (migration overall-satisfaction), summed over the accounts under the filter: the customers' overall
+ * scores; per criterion the cross-products of delivery and overall score; per series the listwise totals
+ * (the series row has no criterion). Sellers' reliability is organisation-wide, as their series is.
+ */
+export async function aggregateStatistics(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+) {
+  const filtered = hasFilter(filter);
+  const [satisfaction, drivers, reliability] = await Promise.all([
+    db
+      .selectFrom('satisfaction_totals')
+      .select([
+        sql<number>`coalesce(sum(satisfaction_totals.n), 0)::int`.as('n'),
+        sql<number>`coalesce(sum(satisfaction_totals.sum), 0)::float8`.as('sum'),
+        sql<number>`coalesce(sum(satisfaction_totals.sum_squares), 0)::float8`.as('sumSquares'),
+      ])
+      .where('satisfaction_totals.organization_id', '=', organizationId)
+      .where('satisfaction_totals.survey_id', '=', surveyId)
+      .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'satisfaction_totals')))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('driver_totals')
+      .select([
+        'driver_totals.survey_criterion_id as criterionId',
+        sql<number>`sum(driver_totals.n)::int`.as('n'),
+        sql<number>`sum(driver_totals.sum_x)::float8`.as('sumX'),
+        sql<number>`sum(driver_totals.sum_y)::float8`.as('sumY'),
+        sql<number>`sum(driver_totals.sum_xx)::float8`.as('sumXX'),
+        sql<number>`sum(driver_totals.sum_yy)::float8`.as('sumYY'),
+        sql<number>`sum(driver_totals.sum_xy)::float8`.as('sumXY'),
+      ])
+      .where('driver_totals.organization_id', '=', organizationId)
+      .where('driver_totals.survey_id', '=', surveyId)
+      .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'driver_totals')))
+      .groupBy('driver_totals.survey_criterion_id')
+      .execute(),
+    db
+      .selectFrom('reliability_totals')
+      .select([
+        'reliability_totals.series',
+        'reliability_totals.survey_criterion_id as criterionId',
+        sql<number>`sum(reliability_totals.n)::int`.as('n'),
+        sql<number>`sum(reliability_totals.sum)::float8`.as('sum'),
+        sql<number>`sum(reliability_totals.sum_squares)::float8`.as('sumSquares'),
+        sql<number>`sum(reliability_totals.sum_with_total)::float8`.as('sumWithTotal'),
+      ])
+      .where('reliability_totals.organization_id', '=', organizationId)
+      .where('reliability_totals.survey_id', '=', surveyId)
+      .$if(filtered, (query) =>
+        query.where((eb) =>
+          eb.or([
+            eb('reliability_totals.series', '=', 'sellerImportance'),
+            customerMatches(organizationId, filter, 'reliability_totals'),
+          ]),
+        ),
+      )
+      .groupBy(['reliability_totals.series', 'reliability_totals.survey_criterion_id'])
+      .execute(),
+  ]);
+  return { satisfaction, drivers, reliability };
 }
 
 /** The same numbers computed from every submitted answer: what the totals replace (benchmark, tests). */

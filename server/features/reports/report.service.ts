@@ -1,15 +1,20 @@
 import {
   buildGapReport,
   type ComparableCriterion,
+  type Correlation,
   type CriterionAggregates,
   compareWaves,
+  cronbachAlpha,
   type GapReport,
   matchCriterion,
+  pearsonFromTotals,
+  type Reliability,
+  type ReliabilitySeries,
   type Series,
   type SeriesChange,
   type WaveComparison,
 } from '../../analysis/index.js';
-import type { Aggregate } from '../../analysis/statistics.js';
+import { type Aggregate, type Stat, statFromAggregate } from '../../analysis/statistics.js';
 import type { Db, Dimension, RespondentRole } from '../../db/database.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
@@ -21,6 +26,7 @@ import { listSeries, type SeriesWave } from '../surveys/series.queries.js';
 import {
   type AggregateRow,
   aggregateAnswers,
+  aggregateStatistics,
   type CommentRow,
   type CustomerFilter,
   countResponses,
@@ -49,6 +55,8 @@ export interface SurveyReport {
   comments: CommentRow[] | null;
   /** The change since an earlier wave (?compareTo=, by default the predecessor); null when none. */
   comparison: ReportComparison | null;
+  /** Overall satisfaction, derived importance and reliability (issue 12). */
+  statistics: ReportStatistics;
   /** The series' waves with answers; fewer than two: nothing to show. */
   trend: SurveyTrend;
 }
@@ -147,12 +155,13 @@ export async function buildSurveyReport(
       ...(trendWaves.length >= 2 ? trendWaves.map((wave) => wave.id) : []),
     ]),
   ];
-  const [criteria, aggregates, counts, comments, actions] = await Promise.all([
+  const [criteria, aggregates, counts, comments, actions, totals] = await Promise.all([
     listWaveCriteria(db, organizationId, waveIds),
     Promise.all(waveIds.map((id) => aggregateAnswers(db, organizationId, id, filter))),
     countResponses(db, organizationId, surveyId, filter),
     withComments ? listComments(db, organizationId, surveyId, filter) : null,
     compared ? listActionsOfWave(db, organizationId, compared.id, actionScope(principal)) : [],
+    aggregateStatistics(db, organizationId, surveyId, filter),
   ]);
 
   const labelLang = lang === 'survey' ? survey.language : lang;
@@ -188,11 +197,65 @@ export async function buildSurveyReport(
     gap,
     comments,
     comparison,
+    statistics: reportStatistics(input, totals, survey.overallQuestion),
     trend: buildTrend(
       trendWaves.filter((wave) => waves.has(wave.id)),
       waves,
       surveyId,
     ),
+  };
+}
+
+export interface ReportStatistics {
+  /** Customers' overall satisfaction; null when the wave does not ask it. */
+  satisfaction: Stat | null;
+  /** Derived importance by criterion id (criteria asked of customers); empty when the wave does not ask. */
+  derivedImportance: Map<string, Correlation>;
+  /** Cronbach's α per series, its items the series' criteria in the wave's order. */
+  reliability: Record<ReliabilitySeries, { result: Reliability; criterionIds: string[] }>;
+}
+
+/** The statistics of issue 12 from their totals (aggregateStatistics) and the wave's criteria. */
+function reportStatistics(
+  criteria: readonly CriterionAggregates[],
+  totals: Awaited<ReturnType<typeof aggregateStatistics>>,
+  overallQuestion: boolean,
+): ReportStatistics {
+  const customerCriteria = criteria.filter((criterion) => criterion.audience === 'both');
+  const drivers = new Map(totals.drivers.map((row) => [row.criterionId, row]));
+  const derivedImportance = new Map<string, Correlation>();
+  if (overallQuestion) {
+    for (const criterion of customerCriteria) {
+      const row = drivers.get(criterion.id);
+      derivedImportance.set(
+        criterion.id,
+        pearsonFromTotals(row ?? { n: 0, sumX: 0, sumY: 0, sumXX: 0, sumYY: 0, sumXY: 0 }),
+      );
+    }
+  }
+  const rows = new Map(totals.reliability.map((row) => [`${row.series}/${row.criterionId ?? ''}`, row]));
+  const seriesOf = (series: ReliabilitySeries) => {
+    const items = series === 'sellerImportance' ? criteria : customerCriteria;
+    const whole = rows.get(`${series}/`);
+    const item = (id: string) => rows.get(`${series}/${id}`) ?? { sum: 0, sumSquares: 0, sumWithTotal: 0 };
+    return {
+      result: cronbachAlpha({
+        k: items.length,
+        n: whole?.n ?? 0,
+        total: { sum: whole?.sum ?? 0, sumSquares: whole?.sumSquares ?? 0 },
+        items: items.map((criterion) => item(criterion.id)),
+      }),
+      criterionIds: items.map((criterion) => criterion.id),
+    };
+  };
+  return {
+    satisfaction: overallQuestion ? statFromAggregate(totals.satisfaction) : null,
+    derivedImportance,
+    reliability: {
+      customerPerformance: seriesOf('customerPerformance'),
+      customerImportance: seriesOf('customerImportance'),
+      sellerImportance: seriesOf('sellerImportance'),
+    },
   };
 }
 
@@ -291,6 +354,14 @@ function changeJson(change: SeriesChange | null) {
   return { previousMean, previousN, delta, p, significant, fewAnswers };
 }
 
+/** `{"r","n"}`, or null when there is none (too few pairs, no spread, or the wave does not ask). */
+const derivedJson = (correlation: Correlation | undefined) =>
+  correlation === undefined || correlation.r === null ? null : { r: correlation.r, n: correlation.n };
+
+/** `{"alpha","k","n"}`, or null when there is none (n < 3, k < 2, no spread of the totals). */
+const alphaJson = (reliability: Reliability) =>
+  reliability.alpha === null ? null : { alpha: reliability.alpha, k: reliability.k, n: reliability.n };
+
 /** The JSON API's shape of a report. */
 export function reportJson(report: SurveyReport) {
   const { survey, gap, comparison } = report;
@@ -310,6 +381,7 @@ export function reportJson(report: SurveyReport) {
     crosshair: { importance: gap.crosshair.importance, performance: gap.crosshair.performance },
     overall: {
       deliveryIndex: gap.overall.deliveryIndex,
+      satisfaction: report.statistics.satisfaction,
       change: comparison === null ? null : comparison.overall,
     },
     criteria: gap.criteria.map((criterion) => ({
@@ -325,6 +397,7 @@ export function reportJson(report: SurveyReport) {
       quadrant: criterion.quadrant,
       // null: no comparison, or the compared wave did not ask this criterion.
       change: changeOf(criterion.id),
+      derivedImportance: derivedJson(report.statistics.derivedImportance.get(criterion.id)),
       // The compared wave's actions on this criterion; empty without a comparison.
       previousActions: (comparison?.actions.get(criterion.id) ?? []).map((action) => ({
         id: action.id,
@@ -333,6 +406,11 @@ export function reportJson(report: SurveyReport) {
         accountId: action.accountId,
       })),
     })),
+    reliability: {
+      customerPerformance: alphaJson(report.statistics.reliability.customerPerformance.result),
+      customerImportance: alphaJson(report.statistics.reliability.customerImportance.result),
+      sellerImportance: alphaJson(report.statistics.reliability.sellerImportance.result),
+    },
     trend: trendJson(report.trend),
   };
 }

@@ -35,6 +35,7 @@ function pageOf(criteria: CriterionAggregates[], threshold: number) {
       closesAt: null,
       closedAt: null,
       smallSampleThreshold: threshold,
+      overallQuestion: false,
     },
     filter: {},
     responseRate: { customer: { invited: 10, responded: 5 }, seller: { invited: 10, responded: 5 } },
@@ -42,6 +43,15 @@ function pageOf(criteria: CriterionAggregates[], threshold: number) {
     comments: [],
     comparison: null,
     trend: { waves: [], deliveryIndex: [], criteria: [] },
+    statistics: {
+      satisfaction: null,
+      derivedImportance: new Map(),
+      reliability: {
+        customerPerformance: { result: { alpha: null, k: 0, n: 0, reason: 'too_few' }, criterionIds: [] },
+        customerImportance: { result: { alpha: null, k: 0, n: 0, reason: 'too_few' }, criterionIds: [] },
+        sellerImportance: { result: { alpha: null, k: 0, n: 0, reason: 'too_few' }, criterionIds: [] },
+      },
+    },
   };
   return reportPageModel(report, 'nb', NO_FILTER_OPTIONS, {});
 }

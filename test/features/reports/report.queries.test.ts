@@ -280,12 +280,23 @@ describe('GET /api/v1/surveys/:id/report — access', () => {
       customer: { invited: 0, responded: 0 },
       seller: { invited: 0, responded: 0 },
     });
-    expect(body.overall).toEqual({ deliveryIndex: null, change: null });
+    // A wave made now asks overall satisfaction (on by default); nobody has answered it.
+    expect(body.overall).toEqual({
+      deliveryIndex: null,
+      change: null,
+      satisfaction: { n: 0, mean: null, sd: null, ci95: null },
+    });
+    expect(body.reliability).toEqual({
+      customerPerformance: null,
+      customerImportance: null,
+      sellerImportance: null,
+    });
     expect(body.crosshair).toEqual({ importance: null, performance: null });
     expect(body.criteria).toHaveLength(13);
     for (const criterion of body.criteria) {
       expect(criterion.customerImportance).toEqual({ n: 0, mean: null, sd: null, ci95: null });
       expect(criterion).toMatchObject({ deliveryGap: null, alignmentGap: null, quadrant: null });
+      expect(criterion.derivedImportance).toBeNull();
     }
   });
 });
