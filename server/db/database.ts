@@ -11,6 +11,10 @@ export interface OrganizationsTable {
   small_sample_threshold: Generated<number>;
   /** Days after a wave closes until its personal data is anonymised; null = kept until erased (migration privacy). */
   retention_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** k: a confidential wave shows no customer cut of fewer respondents (1–50, migration confidential). */
+  min_group_size: Generated<number>;
+  /** Whom respondents contact to see or erase their data (an address or a line of text); null: not set. */
+  privacy_contact: string | null;
   created_at: Generated<Date>;
 }
 
@@ -105,6 +109,8 @@ export interface SurveysTable {
   intro: string | null;
   reminder_after_days: Generated<number | null>;
   max_reminders: Generated<number>;
+  /** Customers' answers shown only in groups of at least the organisation's min_group_size (issue 13). */
+  confidential: Generated<boolean>;
   /** The wave this one follows in its series (a copy of it); at most one successor per wave. */
   previous_survey_id: string | null;
   /** When the retention job anonymised this wave's personal data (migration privacy). */
