@@ -1,4 +1,5 @@
 export * from './comparison.js';
+export * from './confidentiality.js';
 export * from './drivers.js';
 export * from './gap-report.js';
 export * from './reliability.js';
