@@ -18,10 +18,6 @@ addMessages({
     'email.button': 'Åpne spørreskjemaet',
     'email.linkText': 'Virker ikke knappen? Kopier denne lenken inn i nettleseren:',
     'email.closes': 'Undersøkelsen stenger {date}.',
-    'email.use.customer':
-      'Svarene brukes av {supplier} til å se hva som er viktig for dere og hvor de bør bli bedre. Kundeansvarlig og ledere hos {supplier} ser svarene for din bedrift.',
-    'email.use.seller':
-      'Svarene brukes til å sammenligne hva selgerne tror er viktig for kundene med hva kundene selv svarer.',
     'email.personal': 'Lenken er personlig: ikke del den videre.',
     'email.optOut': 'Vil du ikke ha flere slike e-poster fra {supplier}? Meld deg av: {url}',
     'email.optOutHtml': 'Vil du ikke ha flere slike e-poster fra {supplier}?',
@@ -78,10 +74,6 @@ addMessages({
     'email.button': 'Open the questionnaire',
     'email.linkText': 'If the button does not work, copy this link into your browser:',
     'email.closes': 'The survey closes on {date}.',
-    'email.use.customer':
-      '{supplier} uses the answers to see what matters to you and where to improve. Your account manager and managers at {supplier} see the answers for your company.',
-    'email.use.seller':
-      'The answers compare what sellers believe matters to customers with what customers say themselves.',
     'email.personal': 'This link is personal: please do not forward it.',
     'email.optOut': 'Rather not receive emails like this from {supplier}? Unsubscribe: {url}',
     'email.optOutHtml': 'Rather not receive emails like this from {supplier}?',

@@ -228,6 +228,10 @@ export interface MessageContext {
   criteriaCount: number;
   /** The wave asks customers overall satisfaction: one more rating in the time the email promises. */
   overallQuestion: boolean;
+  /** What the respondent is promised (issue 13): the wave's mode, k and whom to ask about their data. */
+  confidential: boolean;
+  minGroupSize: number;
+  privacyContact: string | null;
   optedOut: boolean;
 }
 
@@ -272,7 +276,10 @@ function messageContextQuery(db: Db, organizationId: string) {
       's.intro',
       's.closes_at as closesAt',
       's.overall_question as overallQuestion',
+      's.confidential',
       'o.name as supplierName',
+      'o.min_group_size as minGroupSize',
+      'o.privacy_contact as privacyContact',
       'kam.name as kamName',
       'kam.email as kamEmail',
       'r.status as responseStatus',

@@ -5,7 +5,8 @@ import type { Language } from '../../db/database.js';
 import { formatDeadline } from '../../lib/dates.js';
 import { translate } from '../../lib/i18n.js';
 import { viewsDir } from '../../paths.js';
-import { estimatedMinutes } from '../respondent/respondent.page.js';
+import { answersUse, estimatedMinutes, privacyContactLine } from '../respondent/respondent.page.js';
+import '../respondent/respondent.messages.js';
 import type { MessageContext } from './email.queries.js';
 import './email.messages.js';
 
@@ -68,7 +69,19 @@ export function renderMessage(
     url: options.url,
     closes: message.closesAt ? t('email.closes', { date: formatDeadline(lang, message.closesAt) }) : '',
     personal: t('email.personal'),
-    use: t(`email.use.${message.role}`, { supplier }),
+    // The same promise as the form's first screen: who sees the answers and how, and whom to ask.
+    use: answersUse(lang, {
+      role: message.role,
+      supplierName: supplier,
+      kamName: kam,
+      confidential: message.confidential,
+      minGroupSize: message.minGroupSize,
+      privacyContact: null,
+    }),
+    privacy: privacyContactLine(lang, {
+      supplierName: supplier,
+      privacyContact: message.privacyContact ? oneHeaderLine(message.privacyContact) : null,
+    }),
     sender,
     optOut: t('email.optOut', { supplier, url: options.optOutUrl }),
     optOutHtml: t('email.optOutHtml', { supplier }),

@@ -118,6 +118,8 @@ export function revisionsOf(db: Db, organizationId: string, responseIds: readonl
       'v.status',
       'v.comment',
       'v.answers',
+      'v.overall_answered as overallAnswered',
+      'v.overall_score as overallScore',
       'v.created_at as createdAt',
     ])
     .where('v.organization_id', '=', organizationId)

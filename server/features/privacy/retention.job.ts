@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { insertAuditEntry } from './audit.queries.js';
 import { eraseInvitations } from './privacy.service.js';
@@ -24,9 +24,10 @@ export interface RetentionRun {
  * since its close date when it is open past it — as the reopen rule counts it; the period is at least 30
  * days, the reopen window, so an anonymised wave can never be reopened. Per wave, in one transaction: its
  * invitations lose address, name, contact, user and link (as an erasure does), their saved versions and
- * email log go, and the comments move to survey_comments, without their response and so without the
- * account (every wave is treated as confidential here: the wave's confidential setting does not exist
- * yet). Answers and responses stay, so every report number stays the same. Contacts are the organisation's
+ * email log go, and in a confidential wave the comments move to survey_comments, without their response and
+ * so without the account. An open wave's comments keep their account: its respondents were told their
+ * answers are shown with their company's name, and the account is the supplier's, not a person's.
+ * Answers and responses stay, so every report number stays the same. Contacts are the organisation's
  * address book, not the wave's: they are kept. Each wave's counts go to the audit log (no user: the job).
  */
 export async function runRetention(db: Kysely<Database>, now: Date = new Date()): Promise<RetentionRun[]> {
@@ -61,7 +62,7 @@ async function anonymiseWave(
     // Another instance may have done it meanwhile: the row lock and the check make it once.
     const survey = await trx
       .selectFrom('surveys')
-      .select('anonymised_at')
+      .select(['anonymised_at', 'confidential'])
       .where('organization_id', '=', organizationId)
       .where('id', '=', surveyId)
       .forUpdate()
@@ -81,35 +82,14 @@ async function anonymiseWave(
       organizationId,
       invitations.map((invitation) => invitation.id),
     );
-    const moved = await trx
-      .insertInto('survey_comments')
-      .columns(['organization_id', 'survey_id', 'role', 'comment'])
-      .expression((eb) =>
-        eb
-          .selectFrom('responses')
-          .select(['organization_id', 'survey_id', 'role', sql<string>`comment`.as('comment')])
-          .where('organization_id', '=', organizationId)
-          .where('survey_id', '=', surveyId)
-          .where('status', '=', 'submitted')
-          .where(sql<boolean>`btrim(coalesce(comment, '')) <> ''`)
-          // Not in the responses' order: nothing may tie a comment back to its place.
-          .orderBy(sql`random()`),
-      )
-      .executeTakeFirst();
-    await trx
-      .updateTable('responses')
-      .set({ comment: null })
-      .where('organization_id', '=', organizationId)
-      .where('survey_id', '=', surveyId)
-      .where('comment', 'is not', null)
-      .execute();
+    const comments = survey.confidential ? await cutCommentsFromAccounts(trx, organizationId, surveyId) : 0;
     await trx
       .updateTable('surveys')
       .set({ anonymised_at: sql`now()` })
       .where('organization_id', '=', organizationId)
       .where('id', '=', surveyId)
       .execute();
-    const run = { ...counts, comments: Number(moved.numInsertedOrUpdatedRows ?? 0n) };
+    const run = { ...counts, comments };
     await insertAuditEntry(trx, {
       organizationId,
       userId: null,
@@ -119,4 +99,35 @@ async function anonymiseWave(
     });
     return { organizationId, surveyId, ...run };
   });
+}
+
+/** Moves a wave's submitted comments to survey_comments, away from their response and account; the count. */
+async function cutCommentsFromAccounts(
+  trx: Transaction<Database>,
+  organizationId: string,
+  surveyId: string,
+): Promise<number> {
+  const moved = await trx
+    .insertInto('survey_comments')
+    .columns(['organization_id', 'survey_id', 'role', 'comment'])
+    .expression((eb) =>
+      eb
+        .selectFrom('responses')
+        .select(['organization_id', 'survey_id', 'role', sql<string>`comment`.as('comment')])
+        .where('organization_id', '=', organizationId)
+        .where('survey_id', '=', surveyId)
+        .where('status', '=', 'submitted')
+        .where(sql<boolean>`btrim(coalesce(comment, '')) <> ''`)
+        // Not in the responses' order: nothing may tie a comment back to its place.
+        .orderBy(sql`random()`),
+    )
+    .executeTakeFirst();
+  await trx
+    .updateTable('responses')
+    .set({ comment: null })
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', '=', surveyId)
+    .where('comment', 'is not', null)
+    .execute();
+  return Number(moved.numInsertedOrUpdatedRows ?? 0n);
 }

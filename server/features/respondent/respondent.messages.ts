@@ -49,6 +49,14 @@ addMessages({
       'Svarene og kommentaren din går til {supplier}: kundeansvarlig og ledelsen der ser dem, sammen med navnet på bedriften din, og bruker dem til å se hva som er viktigst for dere og hvor {supplier} kan bli bedre. Andre kunder ser dem ikke.',
     'respondent.answersUse.seller':
       'Svarene går til ledelsen i {supplier} og sammenlignes med hva kundene svarer om de samme kriteriene.',
+    'respondent.answersUse.kam.confidential':
+      'Svarene og kommentaren din går til {supplier}: {kam} og ledelsen der ser dem, men svarene dine vises bare samlet med svarene fra minst {group}, og kommentaren din vises uten navnet på bedriften din. De brukes til å se hva som er viktigst for kundene og hvor {supplier} kan bli bedre. Andre kunder ser dem ikke.',
+    'respondent.answersUse.customer.confidential':
+      'Svarene og kommentaren din går til {supplier}: kundeansvarlige og ledelsen der ser dem, men svarene dine vises bare samlet med svarene fra minst {group}, og kommentaren din vises uten navnet på bedriften din. De brukes til å se hva som er viktigst for kundene og hvor {supplier} kan bli bedre. Andre kunder ser dem ikke.',
+    'respondent.group.one': '1 svarperson',
+    'respondent.group.other': '{count} svarpersoner',
+    'respondent.privacyContact':
+      'Vil du se eller slette opplysningene som er lagret om deg, kan du kontakte {contact}.',
     'respondent.progress': '{answered} av {total} besvart',
   },
   en: {
@@ -98,6 +106,13 @@ addMessages({
       'Your answers and comment go to {supplier}: your key account manager and the management there see them, with your company’s name, and use them to learn what matters most to you and where {supplier} can do better. Other customers do not see them.',
     'respondent.answersUse.seller':
       'Your answers go to the management of {supplier} and are compared with what customers answer about the same criteria.',
+    'respondent.answersUse.kam.confidential':
+      'Your answers and comment go to {supplier}: {kam} and the management there see them, but your answers are only shown combined with those of at least {group}, and your comment is shown without your company’s name. They are used to learn what matters most to customers and where {supplier} can do better. Other customers do not see them.',
+    'respondent.answersUse.customer.confidential':
+      'Your answers and comment go to {supplier}: key account managers and the management there see them, but your answers are only shown combined with those of at least {group}, and your comment is shown without your company’s name. They are used to learn what matters most to customers and where {supplier} can do better. Other customers do not see them.',
+    'respondent.group.one': '1 respondent',
+    'respondent.group.other': '{count} respondents',
+    'respondent.privacyContact': 'To see or erase the data stored about you, contact {contact}.',
     'respondent.progress': '{answered} of {total} answered',
   },
 });

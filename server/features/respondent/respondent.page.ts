@@ -35,19 +35,54 @@ export function answeredCriteria(
 const plural = (lang: Lang, key: string, count: number) =>
   translate(lang, `${key}.${count === 1 ? 'one' : 'other'}`, { count });
 
+/** What a respondent is promised about their answers: the wave's mode, k and whom to ask about their data. */
+export interface PrivacyPromise {
+  role: RespondentRole;
+  supplierName: string;
+  /** The account's KAM, named to a customer; null when none (or a seller). */
+  kamName: string | null;
+  /** The wave's choice: customers' answers shown only in groups of at least `minGroupSize`. */
+  confidential: boolean;
+  minGroupSize: number;
+  privacyContact: string | null;
+}
+
+/**
+ * Who sees the answers, and whether with the respondent's company's name (an open wave) or only in groups of
+ * at least k respondents with comments cut from the company (a confidential one). Sellers belong to no
+ * account: their answers go to the supplier's management either way. The first screen and the emails say
+ * the same words.
+ */
+export function answersUse(lang: Lang, promise: PrivacyPromise): string {
+  const { role, supplierName: supplier, kamName: kam } = promise;
+  if (role === 'seller') return translate(lang, 'respondent.answersUse.seller', { supplier });
+  const who = kam ? 'kam' : 'customer';
+  if (!promise.confidential) return translate(lang, `respondent.answersUse.${who}`, { supplier, kam });
+  return translate(lang, `respondent.answersUse.${who}.confidential`, {
+    supplier,
+    kam,
+    group: plural(lang, 'respondent.group', promise.minGroupSize),
+  });
+}
+
+/** How to see or erase one's data: the organisation's privacy contact, else the supplier by name. */
+export function privacyContactLine(
+  lang: Lang,
+  promise: Pick<PrivacyPromise, 'supplierName' | 'privacyContact'>,
+): string {
+  return translate(lang, 'respondent.privacyContact', {
+    contact: promise.privacyContact ?? promise.supplierName,
+  });
+}
+
 /**
  * What the first screen says before any question: who asks (the supplier; for a customer, the account's
- * KAM by name when there is one), how long it takes, until when, and who sees the answers.
+ * KAM by name when there is one), how long it takes, until when, who sees the answers and how, and whom to
+ * ask to see or erase one's data.
  */
 export function aboutTheSurvey(
   lang: Lang,
-  invitation: {
-    role: RespondentRole;
-    supplierName: string;
-    kamName: string | null;
-    closesAt: Date | null;
-    overallQuestion?: boolean;
-  },
+  invitation: PrivacyPromise & { closesAt: Date | null; overallQuestion?: boolean },
   criteria: number,
 ) {
   const { role, supplierName: supplier, kamName: kam, closesAt, overallQuestion } = invitation;
@@ -61,6 +96,7 @@ export function aboutTheSurvey(
     deadline: closesAt
       ? translate(lang, 'respondent.deadline', { date: formatDeadline(lang, closesAt) })
       : translate(lang, 'respondent.noDeadline', { supplier }),
-    answersUse: translate(lang, `respondent.answersUse.${who}`, { supplier, kam }),
+    answersUse: answersUse(lang, invitation),
+    privacyContact: privacyContactLine(lang, invitation),
   };
 }

@@ -15,6 +15,13 @@ addMessages({
     'surveys.overallAsked':
       'Kundene får også spørsmålet «Alt i alt, hvor fornøyd er du med …?» etter kriteriene.',
     'surveys.overallNotAsked': 'Kundene får ikke spørsmålet om samlet tilfredshet i denne undersøkelsen.',
+    'surveys.confidentialAsk': 'Konfidensiell: vis kundenes svar bare samlet',
+    'surveys.confidentialHint':
+      'Kundene blir lovet at tallene og kommentarene deres bare vises samlet med svarene fra minst {k} kunder, og at kommentarene vises uten firmanavn. Rapporter skjuler utvalg med færre svar. Uten avkrysning er undersøkelsen åpen: kundene får vite at svarene vises med firmanavnet.',
+    'surveys.confidentialMode':
+      'Konfidensiell: kundenes tall og kommentarer vises bare samlet med svarene fra minst {k} kunder, og kommentarene uten firmanavn. Det er dette kundene er lovet.',
+    'surveys.openMode':
+      'Åpen: kundenes svar vises med firmanavnet, også for kunder med én svarperson. Det er dette kundene er fortalt.',
     'surveys.status': 'Status',
     'surveys.report': 'Rapport',
     'status.draft': 'Utkast',
@@ -77,6 +84,13 @@ addMessages({
     'surveys.overallAsked':
       'Customers are also asked "Overall, how satisfied are you with …?" after the criteria.',
     'surveys.overallNotAsked': 'Customers are not asked overall satisfaction in this wave.',
+    'surveys.confidentialAsk': "Confidential: show customers' answers only combined",
+    'surveys.confidentialHint':
+      "Customers are promised that their figures and comments are only shown combined with the answers of at least {k} customers, and their comments without their company's name. Reports hide cuts with fewer answers. Unticked, the wave is open: customers are told their answers are shown with their company's name.",
+    'surveys.confidentialMode':
+      "Confidential: customers' figures and comments are only shown combined with the answers of at least {k} customers, and comments without the company's name. This is what customers were promised.",
+    'surveys.openMode':
+      "Open: customers' answers are shown with their company's name, also for accounts with a single respondent. This is what customers were told.",
     'surveys.status': 'Status',
     'surveys.report': 'Report',
     'status.draft': 'Draft',

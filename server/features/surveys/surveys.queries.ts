@@ -20,6 +20,8 @@ export interface NewSurvey {
   intro?: string | null;
   /** Ask customers overall satisfaction; the database's default (true) when left out. */
   overallQuestion?: boolean;
+  /** Show customers' answers only in groups of at least k; the database's default (true) when left out. */
+  confidential?: boolean;
   previousSurveyId?: string | null;
   crosshair?: 'grand_mean' | 'midpoint';
   reminderAfterDays?: number | null;
@@ -52,6 +54,7 @@ export async function writeSurvey(
       intro: survey.intro ?? null,
       previous_survey_id: survey.previousSurveyId ?? null,
       ...(survey.overallQuestion !== undefined ? { overall_question: survey.overallQuestion } : {}),
+      ...(survey.confidential !== undefined ? { confidential: survey.confidential } : {}),
       ...(survey.crosshair ? { crosshair: survey.crosshair } : {}),
       ...(survey.reminderAfterDays !== undefined ? { reminder_after_days: survey.reminderAfterDays } : {}),
       ...(survey.maxReminders !== undefined ? { max_reminders: survey.maxReminders } : {}),
@@ -93,6 +96,7 @@ export function findSurvey(db: Db, organizationId: string, surveyId: string) {
       'crosshair',
       'intro',
       'overall_question as overallQuestion',
+      'confidential',
       'previous_survey_id as previousSurveyId',
     ])
     .where('organization_id', '=', organizationId)

@@ -11,6 +11,7 @@ import { listAccounts } from '../accounts/accounts.queries.js';
 import { listActiveCriteria } from '../criteria/criteria.queries.js';
 import { latestMessagePerInvitation, optedOutAmong } from '../email/email.queries.js';
 import { queueInvitationEmails } from '../email/email.service.js';
+import { findPrivacyPromise } from '../organization/organization.queries.js';
 import '../email/email.messages.js';
 import { countResponses } from '../reports/report.queries.js';
 import { linkKey, newToken, respondentUrl, tokenFor } from './invitation-links.js';
@@ -88,6 +89,10 @@ export default async function surveysRoutes(app: FastifyInstance) {
   const managers = { preHandler: app.requireRole('admin', 'manager') };
   const anyone = { preHandler: app.requireRole() };
 
+  /** k, shown beside the confidential-mode choice and on the wave page. */
+  const minGroupSizeOf = async (organizationId: string) =>
+    (await findPrivacyPromise(app.db, organizationId)).minGroupSize;
+
   /** One email per invitation of an open wave that has none yet (a no-op for a draft wave). */
   const queueEmails = (organizationId: string, surveyId: string) =>
     queueInvitationEmails(app.db, app.mail.boss, { organizationId, surveyId });
@@ -116,6 +121,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
       reopenableUntil: reopenableUntil(survey),
       intro: survey.intro,
       overallQuestion: survey.overallQuestion,
+      confidential: survey.confidential,
       previousSurveyId: survey.previousSurveyId,
       criteria: criteria.map((c) => ({ id: c.id, key: c.key, label: label(c), audience: c.audience })),
       counts: await countResponses(app.db, organizationId, surveyId),
@@ -197,6 +203,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
         closesAt: body.closesAt ? new Date(body.closesAt) : null,
         intro: body.intro ?? null,
         overallQuestion: body.overallQuestion,
+        confidential: body.confidential,
       },
       criteria,
     );
@@ -316,8 +323,13 @@ export default async function surveysRoutes(app: FastifyInstance) {
 
   app.get('/surveys', anyone, async (request, reply) => {
     const surveys = await listSurveys(app.db, principalOf(request).organizationId);
-    // The overall satisfaction question is on unless unticked.
-    return reply.render('surveys/list', { surveys, values: { overallQuestion: 'on' }, errors: {} });
+    // The overall satisfaction question and confidential mode are on unless unticked.
+    return reply.render('surveys/list', {
+      surveys,
+      values: { overallQuestion: 'on', confidential: 'on' },
+      errors: {},
+      minGroupSize: await minGroupSizeOf(principalOf(request).organizationId),
+    });
   });
 
   app.post('/surveys', managers, async (request, reply) => {
@@ -327,7 +339,12 @@ export default async function surveysRoutes(app: FastifyInstance) {
       const surveys = await listSurveys(app.db, organizationId);
       return reply.render(
         'surveys/list',
-        { surveys, values: request.body, errors: fieldErrors(parsed.error) },
+        {
+          surveys,
+          values: request.body,
+          errors: fieldErrors(parsed.error),
+          minGroupSize: await minGroupSizeOf(organizationId),
+        },
         400,
       );
     }
@@ -341,7 +358,8 @@ export default async function surveysRoutes(app: FastifyInstance) {
     if (criteria.length === 0) {
       const surveys = await listSurveys(app.db, organizationId);
       const errors = { name: translate(request.lang, 'surveys.emptyLibrary') };
-      return reply.render('surveys/list', { surveys, values: request.body, errors }, 400);
+      const minGroupSize = await minGroupSizeOf(organizationId);
+      return reply.render('surveys/list', { surveys, values: request.body, errors, minGroupSize }, 400);
     }
     const id = await insertSurvey(
       app.db,
@@ -351,6 +369,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
         language: parsed.data.language,
         closesAt: parsed.data.closesAt ? endOfDayInOslo(parsed.data.closesAt) : null,
         overallQuestion: parsed.data.overallQuestion,
+        confidential: parsed.data.confidential,
       },
       criteria,
     );
@@ -434,6 +453,7 @@ export default async function surveysRoutes(app: FastifyInstance) {
             }
           : undefined,
       counts,
+      minGroupSize: await minGroupSizeOf(organizationId),
       reminded: count(query.reminded),
       rates: { customer: rate(counts.customer), seller: rate(counts.seller) },
       accounts,

@@ -35,6 +35,11 @@ export const createSurveyBody = z
     intro: waveIntro.nullable().optional(),
     /** Ask customers overall satisfaction after the criteria (on unless switched off). */
     overallQuestion: z.boolean('Must be true or false').default(true),
+    /**
+     * Confidential (on unless switched off): customers' figures and comments are shown only in groups of at
+     * least the organisation's k respondents. Open: shown per account, as the respondents are told.
+     */
+    confidential: z.boolean('Must be true or false').default(true),
     criteria: z
       .array(
         z
@@ -144,6 +149,10 @@ export const newSurveyForm = z.object({
   ),
   // A checkbox: sent ("on") when ticked, absent when not.
   overallQuestion: z
+    .unknown()
+    .optional()
+    .transform((value) => value !== undefined && value !== ''),
+  confidential: z
     .unknown()
     .optional()
     .transform((value) => value !== undefined && value !== ''),

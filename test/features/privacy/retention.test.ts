@@ -21,9 +21,14 @@ async function organizationOf(wave: Wave): Promise<string> {
   return (await wave.api.get('/api/v1/me').expect(200)).body.organization.id;
 }
 
-/** A wave of the organisation with one customer who answered with a comment; closed `closedDaysAgo` ago. */
-async function answeredWave(wave: Wave, name: string, closedDaysAgo: number | null) {
-  const survey = await wave.api.post('/api/v1/surveys', { name, overallQuestion: false }).expect(201);
+/**
+ * A wave of the organisation with one customer who answered with a comment; closed `closedDaysAgo` ago.
+ * Confidential unless `confidential: false` (an open wave).
+ */
+async function answeredWave(wave: Wave, name: string, closedDaysAgo: number | null, confidential = true) {
+  const survey = await wave.api
+    .post('/api/v1/surveys', { name, overallQuestion: false, confidential })
+    .expect(201);
   const surveyId: string = survey.body.id;
   const email = uniqueEmail('kunde');
   const invited = await wave.api
@@ -77,15 +82,28 @@ describe('the retention job', () => {
       .where('id', '=', organizationId)
       .execute();
     const old = await answeredWave(wave, 'Gammel', 91);
+    // An open-mode wave (its respondents were told their answers carry their company's name), closed earlier.
+    const oldOpenMode = await answeredWave(wave, 'Gammel åpen', 95, false);
     const recent = await answeredWave(wave, 'Ny', 89);
     const open = await answeredWave(wave, 'Åpen', null);
     // An organisation without a period keeps everything, however old.
     const keeper = await setUpWave(app, { organization: 'Beholder AS' });
     const kept = await answeredWave(keeper, 'Eldgammel', 3000);
-    const reportsBefore = await Promise.all([old, recent, open].map((w) => report(wave, w.surveyId)));
+    const waves = [old, oldOpenMode, recent, open];
+    const reportsBefore = await Promise.all(waves.map((w) => report(wave, w.surveyId)));
 
     const runs = await runRetention(app.db);
     expect(runs).toEqual([
+      // The earlier-closed first; the open-mode wave's comment stays on its response (none moved).
+      {
+        organizationId,
+        surveyId: oldOpenMode.surveyId,
+        invitations: 1,
+        responses: 1,
+        responseRevisions: 2,
+        emailMessages: 1,
+        comments: 0,
+      },
       {
         organizationId,
         surveyId: old.surveyId,
@@ -121,6 +139,26 @@ describe('the retention job', () => {
     expect(revisions).toEqual([]);
     expect((await supertest(app.server).get(old.path)).status).toBe(404);
 
+    // The open-mode wave loses the person (address, name, link) but its comment keeps the account.
+    const [openModeInvitation] = await invitationsOf(oldOpenMode.surveyId);
+    expect(openModeInvitation?.email).toBe(`erased-${openModeInvitation?.id}@invalid`);
+    expect(openModeInvitation?.name).toBeNull();
+    expect(await commentsOf(oldOpenMode.surveyId)).toEqual(['Kommentar om Gammel åpen']);
+    const openModeResponse = await app.db
+      .selectFrom('responses')
+      .select('account_id')
+      .where('survey_id', '=', oldOpenMode.surveyId)
+      .executeTakeFirstOrThrow();
+    expect(openModeResponse.account_id).toBe(wave.accountId);
+    expect(
+      await app.db
+        .selectFrom('survey_comments')
+        .select('comment')
+        .where('survey_id', '=', oldOpenMode.surveyId)
+        .execute(),
+    ).toEqual([]);
+    expect((await supertest(app.server).get(oldOpenMode.path)).status).toBe(404);
+
     for (const w of [recent, open]) {
       const [invitation] = await invitationsOf(w.surveyId);
       expect(invitation?.email).toBe(w.email);
@@ -131,7 +169,7 @@ describe('the retention job', () => {
     expect(keptInvitation?.email).toBe(kept.email);
 
     // Every report number is the same.
-    const reportsAfter = await Promise.all([old, recent, open].map((w) => report(wave, w.surveyId)));
+    const reportsAfter = await Promise.all(waves.map((w) => report(wave, w.surveyId)));
     expect(reportsAfter).toEqual(reportsBefore);
 
     const audit = await app.db
@@ -140,14 +178,23 @@ describe('the retention job', () => {
       .where('organization_id', '=', organizationId)
       .where('action', '=', 'retention_anonymise')
       .execute();
-    expect(audit).toEqual([
-      {
-        action: 'retention_anonymise',
-        user_id: null,
-        survey_id: old.surveyId,
-        detail: { invitations: 1, responses: 1, responseRevisions: 2, emailMessages: 1, comments: 1 },
-      },
-    ]);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        {
+          action: 'retention_anonymise',
+          user_id: null,
+          survey_id: oldOpenMode.surveyId,
+          detail: { invitations: 1, responses: 1, responseRevisions: 2, emailMessages: 1, comments: 0 },
+        },
+        {
+          action: 'retention_anonymise',
+          user_id: null,
+          survey_id: old.surveyId,
+          detail: { invitations: 1, responses: 1, responseRevisions: 2, emailMessages: 1, comments: 1 },
+        },
+      ]),
+    );
+    expect(audit).toHaveLength(2);
 
     // Once is enough: a second run finds nothing to do.
     expect(await runRetention(app.db)).toEqual([]);

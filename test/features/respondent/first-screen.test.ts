@@ -22,10 +22,16 @@ const testId = (html: string, id: string) =>
 
 /**
  * An open wave of "Mediehuset AS" with one customer on an account whose KAM is `kamName` (a user of the
- * organisation), and one seller.
+ * organisation), and one seller. Confidential (the default) unless `confidential: false`.
  */
 async function openWave(
-  options: { kamName?: string | null; intro?: string; closesAt?: string; kamActive?: boolean } = {},
+  options: {
+    kamName?: string | null;
+    intro?: string;
+    closesAt?: string;
+    kamActive?: boolean;
+    confidential?: boolean;
+  } = {},
 ) {
   const wave = await setUpWave(app, { organization: 'Mediehuset AS' });
   const { organization } = (await wave.api.get('/api/v1/me').expect(200)).body;
@@ -48,7 +54,12 @@ async function openWave(
     .post('/api/v1/accounts', { name: `Kunde ${uniqueEmail('a')}`, kamUserId })
     .expect(201);
   const survey = await wave.api
-    .post('/api/v1/surveys', { name: 'Høst 2026', intro: options.intro, closesAt: options.closesAt })
+    .post('/api/v1/surveys', {
+      name: 'Høst 2026',
+      intro: options.intro,
+      closesAt: options.closesAt,
+      confidential: options.confidential,
+    })
     .expect(201);
   const invited = await wave.api
     .post(`/api/v1/surveys/${survey.body.id}/invitations`, {
@@ -74,7 +85,8 @@ async function openWave(
 
 describe('GET /r/:token — who asks and why, before the first question', () => {
   it('names the supplier and, for a customer, the account’s KAM, and says who sees the answers', async () => {
-    const wave = await openWave({ kamName: 'Kari Kundeansvarlig' });
+    // An open-mode wave: the answers are shown with the company's name (confidential-mode.test.ts: the rest).
+    const wave = await openWave({ kamName: 'Kari Kundeansvarlig', confidential: false });
     const page = await http().get(wave.customerPath).expect(200);
     expect(testId(page.text, 'asked-by')).toBe(
       'Kari Kundeansvarlig, kundeansvarlig hos Mediehuset AS, ber deg svare på noen spørsmål om samarbeidet.',
@@ -95,7 +107,10 @@ describe('GET /r/:token — who asks and why, before the first question', () => 
   });
 
   it('names no KAM when the account has none, or its KAM is deactivated', async () => {
-    for (const options of [{ kamName: null }, { kamName: 'Per Sluttet', kamActive: false }]) {
+    for (const options of [
+      { kamName: null, confidential: false },
+      { kamName: 'Per Sluttet', kamActive: false, confidential: false },
+    ]) {
       const wave = await openWave(options);
       const page = await http().get(wave.customerPath).expect(200);
       expect(testId(page.text, 'asked-by')).toBe(
