@@ -50,8 +50,11 @@ const KEYS: readonly Key[] = ['accountId', 'segment', 'kamUserId'];
  * contradicts its account (another segment or KAM) names an empty cut, which stays empty (`empty: true`).
  */
 export function normaliseCut(cut: Cut, accounts: readonly AccountCount[]): { cut: Cut; empty: boolean } {
-  const normalised: Cut = {};
-  for (const key of KEYS) if (cut[key] !== undefined) normalised[key] = cut[key];
+  const normalised: Cut = {
+    ...(cut.accountId !== undefined ? { accountId: cut.accountId } : {}),
+    ...(cut.segment !== undefined ? { segment: cut.segment } : {}),
+    ...(cut.kamUserId !== undefined ? { kamUserId: cut.kamUserId } : {}),
+  };
   if (cut.accountId === undefined) return { cut: normalised, empty: false };
   const account = accounts.find((candidate) => candidate.accountId === cut.accountId);
   // An account without invitations to the wave has no responses: an empty cut, whatever else it implies.

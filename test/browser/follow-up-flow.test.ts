@@ -64,7 +64,9 @@ beforeAll(async () => {
   const api = apiClient(app, adminKey);
   const accountId = (await api.post('/api/v1/accounts', { name: 'Fjordkraft', segment: 'A' }).expect(201))
     .body.id;
-  const first = await api.post('/api/v1/surveys', { name: 'Høst 2025', overallQuestion: false }).expect(201);
+  const first = await api
+    .post('/api/v1/surveys', { name: 'Høst 2025', overallQuestion: false, confidential: false })
+    .expect(201);
   firstId = first.body.id;
   const invited = await api
     .post(`/api/v1/surveys/${firstId}/invitations`, {

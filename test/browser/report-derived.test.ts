@@ -32,7 +32,7 @@ beforeAll(async () => {
   const api = apiClient(app, await createApiKey(admin.agent));
   const accountId = (await api.post('/api/v1/accounts', { name: 'Kunde', segment: 'A' }).expect(201)).body.id;
   const created = await api
-    .post('/api/v1/surveys', { name: 'Drivere 2026', overallQuestion: true })
+    .post('/api/v1/surveys', { name: 'Drivere 2026', overallQuestion: true, confidential: false })
     .expect(201);
   const surveyId: string = created.body.id;
   const criteria = (created.body.criteria as SurveyCriterion[]).filter((c) => c.audience === 'both');

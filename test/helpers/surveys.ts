@@ -21,11 +21,12 @@ export function apiClient(app: FastifyInstance, key: string) {
 /**
  * An organisation with an API key, an account, and a wave from the default library (draft). The wave asks
  * overall satisfaction only with `overallQuestion: true` (the product's default; tests written before the
- * question submit without it).
+ * question submit without it), and is confidential only with `confidential: true` (the product's default:
+ * a confidential wave hides every customer cut below k = 3, which most tests' one or two customers are).
  */
 export async function setUpWave(
   app: FastifyInstance,
-  options: { organization?: string; overallQuestion?: boolean } = {},
+  options: { organization?: string; overallQuestion?: boolean; confidential?: boolean } = {},
 ) {
   const admin = await signUp(app, options.organization ?? 'Leverandør AS');
   const key = await createApiKey(admin.agent);
@@ -34,7 +35,11 @@ export async function setUpWave(
     .post('/api/v1/accounts', { name: `Kunde ${uniqueEmail('a')}`, segment: 'A' })
     .expect(201);
   const survey = await api
-    .post('/api/v1/surveys', { name: 'Høst 2026', overallQuestion: options.overallQuestion ?? false })
+    .post('/api/v1/surveys', {
+      name: 'Høst 2026',
+      overallQuestion: options.overallQuestion ?? false,
+      confidential: options.confidential ?? false,
+    })
     .expect(201);
   return {
     admin,
@@ -48,7 +53,7 @@ export async function setUpWave(
 /** Invites one customer and one seller, opens the wave, and returns their respondent paths (/r/<token>). */
 export async function openWaveWithRespondents(
   app: FastifyInstance,
-  options: { organization?: string; overallQuestion?: boolean } = {},
+  options: { organization?: string; overallQuestion?: boolean; confidential?: boolean } = {},
 ) {
   const wave = await setUpWave(app, options);
   const invited = await wave.api

@@ -4,6 +4,7 @@ import { SERIES } from '../../analysis/index.js';
 import type { Audience } from '../../db/database.js';
 import { isoWithOffset } from '../../lib/dates.js';
 import { type Lang, translate } from '../../lib/i18n.js';
+import { suppressedText } from './report.page.js';
 import type { ExportRow, ExportScore } from './report.queries.js';
 import type { SurveyReport } from './report.service.js';
 
@@ -21,8 +22,21 @@ const CSV_HEADER = [
   'report.csv.submittedAt',
 ];
 
+/**
+ * Instead of a suppressed cut's customer rows (issue 13), one customer row without scores whose comment
+ * column says why ("Færre enn 3 svar"), so the file never reads as if nobody answered.
+ */
+export interface SuppressedNote {
+  wave: string;
+  text: string;
+}
+
 /** The export as UTF-8 text with a BOM (so Excel reads æøå), `;`-separated as Norwegian Excel expects. */
-export async function* csvLines(lang: Lang, rows: AsyncIterable<ExportRow>): AsyncGenerator<string> {
+export async function* csvLines(
+  lang: Lang,
+  rows: AsyncIterable<ExportRow>,
+  suppressed: SuppressedNote | null = null,
+): AsyncGenerator<string> {
   yield `\uFEFF${csvLine(CSV_HEADER.map((key) => translate(lang, key)))}`;
   let batch = '';
   let count = 0;
@@ -45,6 +59,22 @@ export async function* csvLines(lang: Lang, rows: AsyncIterable<ExportRow>): Asy
       yield batch;
       batch = '';
     }
+  }
+  if (suppressed !== null) {
+    const role = translate(lang, 'report.role.customer');
+    batch += csvLine([
+      suppressed.wave,
+      role,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      suppressed.text,
+      null,
+    ]);
   }
   if (batch) yield batch;
 }
@@ -73,14 +103,21 @@ const COMPARISON_HEADER = [
 export function* comparisonCsvLines(lang: Lang, report: SurveyReport): Generator<string> {
   yield `\uFEFF${csvLine(COMPARISON_HEADER.map((key) => translate(lang, key)))}`;
   const comparison = report.comparison;
+  // A suppressed cut of either wave (issue 13): its customer columns stay empty and the note says why.
+  const hidden = report.suppressed;
+  const hiddenBefore = comparison?.comparedTo.suppressed ?? null;
   for (const criterion of report.gap.criteria) {
     const change = comparison?.criteria.get(criterion.id) ?? null;
     const series = criterion.audience === 'both' ? SERIES : (['sellerImportance'] as const);
     for (const name of series) {
       const stat = criterion[name];
       const seriesChange = change?.[name] ?? null;
+      const customers = name !== 'sellerImportance';
       let note: string | null = null;
       if (comparison && change === null) note = translate(lang, 'report.csv.notAskedThen');
+      else if (customers && hidden !== null) note = suppressedText(lang, hidden);
+      else if (customers && hiddenBefore !== null)
+        note = `${comparison?.comparedTo.name}: ${suppressedText(lang, hiddenBefore)}`;
       else if (seriesChange?.fewAnswers) note = translate(lang, 'report.compare.fewAnswers');
       yield csvLine([
         report.survey.name,
@@ -88,8 +125,8 @@ export function* comparisonCsvLines(lang: Lang, report: SurveyReport): Generator
         criterion.key,
         criterion.label,
         translate(lang, `report.series.${name}`),
-        stat.n,
-        stat.mean,
+        customers && hidden !== null ? null : stat.n,
+        customers && hidden !== null ? null : stat.mean,
         seriesChange?.previousN ?? null,
         seriesChange?.previousMean ?? null,
         seriesChange?.delta ?? null,
@@ -128,6 +165,7 @@ export async function* wideCsvLines(
   criteria: readonly WideCriterion[],
   rows: AsyncIterable<ExportRow>,
   timeZone: string,
+  suppressed: SuppressedNote | null = null,
 ): AsyncGenerator<string> {
   const columns = new Map<string, { importance: number; performance: number | undefined }>();
   const header = ['respondent_id', 'role', 'account', 'segment', 'kam', 'submitted_at'];
@@ -176,6 +214,10 @@ export async function* wideCsvLines(
     if (column.performance !== undefined) current[column.performance] = row.performance;
   }
   flush();
+  if (suppressed !== null) {
+    const empty = new Array<null>(header.length - 3).fill(null);
+    batch += csvLine([null, 'customer', ...empty, suppressed.text]);
+  }
   if (batch) yield batch;
 }
 

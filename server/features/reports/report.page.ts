@@ -12,9 +12,11 @@ import {
   type Series,
   type SeriesChange,
   type Stat,
+  type Suppression,
 } from '../../analysis/index.js';
 import { formatNumber, type Lang, translate } from '../../lib/i18n.js';
 import '../help/help.messages.js';
+import './report.confidential.messages.js';
 import type { ReportQuery } from './report.schemas.js';
 import type { SurveyReport } from './report.service.js';
 import { trendPageModel } from './report.trend.js';
@@ -79,6 +81,11 @@ export function spreadOf(lang: Lang, stat: Stat) {
             high: formatNumber(lang, stat.ci95[1]),
           }),
   };
+}
+
+/** What a reader is told instead of a suppressed cut's figures: "Færre enn 3 svar". */
+export function suppressedText(lang: Lang, suppressed: Suppression): string {
+  return translate(lang, `report.suppressed.${suppressed.reason}`, { k: suppressed.k });
 }
 
 /** One point of the quadrant chart: criteria at the same place share it, numbered for the legend table. */
@@ -182,8 +189,28 @@ function comparisonModel(report: SurveyReport, lang: Lang) {
   const { comparison, gap } = report;
   if (comparison === null) return null;
   const { comparedTo, overall } = comparison;
+  // Either wave's cut may be suppressed (each by its own sizes and promise): its customer changes are gone.
+  const suppressedNotes = [
+    ...(report.suppressed === null
+      ? []
+      : [
+          translate(lang, 'report.suppressed.compared', {
+            wave: report.survey.name,
+            reason: suppressedText(lang, report.suppressed),
+          }),
+        ]),
+    ...(comparedTo.suppressed === null
+      ? []
+      : [
+          translate(lang, 'report.suppressed.compared', {
+            wave: comparedTo.name,
+            reason: suppressedText(lang, comparedTo.suppressed),
+          }),
+        ]),
+  ];
   return {
     comparedTo,
+    suppressedNotes,
     title: translate(lang, 'report.compare.title', { wave: comparedTo.name }),
     intro: translate(lang, 'report.compare.intro', { wave: comparedTo.name }),
     legend: translate(lang, 'report.compare.legend', { threshold: report.survey.smallSampleThreshold }),
@@ -320,6 +347,18 @@ function statisticsModel(report: SurveyReport, lang: Lang) {
   const reliability = RELIABILITY_SERIES.map((series) => {
     const { result, criterionIds } = statistics.reliability[series];
     const label = translate(lang, COLUMN_LABEL[series]);
+    if (report.suppressed !== null && series !== 'sellerImportance') {
+      // A suppressed cut's customers: not even how many answered every criterion.
+      return {
+        series,
+        label,
+        alpha: null,
+        k: result.k,
+        n: '–',
+        reading: suppressedText(lang, report.suppressed),
+        items: [],
+      };
+    }
     if (result.alpha === null) {
       return {
         series,
@@ -362,29 +401,30 @@ function statisticsModel(report: SurveyReport, lang: Lang) {
             n: satisfaction.n,
             spread: spreadOf(lang, satisfaction),
           },
-    derived: report.survey.overallQuestion
-      ? {
-          rows: derivedRows.map((row) => ({ ...row, number: pointNumber.get(row.id) ?? null })),
-          statedNotDriving: derivedRows
-            .filter((row) => row.disagreementKind === 'stated_not_driving')
-            .map((row) => row.label),
-          hiddenDrivers: derivedRows
-            .filter((row) => row.disagreementKind === 'hidden_driver')
-            .map((row) => row.label),
-          chart:
-            derivedPoints.length === 0
-              ? null
-              : {
-                  points: derivedPoints,
-                  crosshair: { x: gap.crosshair.performance, y: meanR },
-                  axes: {
-                    x: translate(lang, 'report.axis.performance'),
-                    y: translate(lang, 'report.derived.axis'),
+    derived:
+      report.survey.overallQuestion && report.suppressed === null
+        ? {
+            rows: derivedRows.map((row) => ({ ...row, number: pointNumber.get(row.id) ?? null })),
+            statedNotDriving: derivedRows
+              .filter((row) => row.disagreementKind === 'stated_not_driving')
+              .map((row) => row.label),
+            hiddenDrivers: derivedRows
+              .filter((row) => row.disagreementKind === 'hidden_driver')
+              .map((row) => row.label),
+            chart:
+              derivedPoints.length === 0
+                ? null
+                : {
+                    points: derivedPoints,
+                    crosshair: { x: gap.crosshair.performance, y: meanR },
+                    axes: {
+                      x: translate(lang, 'report.axis.performance'),
+                      y: translate(lang, 'report.derived.axis'),
+                    },
+                    yRange: { min: -1, max: 1 },
                   },
-                  yRange: { min: -1, max: 1 },
-                },
-        }
-      : null,
+          }
+        : null,
     reliability,
   };
 }
@@ -416,6 +456,7 @@ export function reportPageModel(
 ) {
   const { survey, gap, responseRate } = report;
   const threshold = survey.smallSampleThreshold;
+  const hidden = report.suppressed !== null;
   const maxN = (series: Series) => Math.max(0, ...gap.criteria.map((criterion) => criterion[series].n));
 
   const rateText = (role: 'customer' | 'seller') => {
@@ -460,7 +501,8 @@ export function reportPageModel(
         };
       }),
       customerN,
-      customerNLow: customerN !== null && customerN > 0 && customerN < threshold,
+      customerHidden: hidden,
+      customerNLow: !hidden && customerN !== null && customerN > 0 && customerN < threshold,
       sellerN: criterion.sellerImportance.n,
       sellerNLow: criterion.sellerImportance.n > 0 && criterion.sellerImportance.n < threshold,
       quadrant: criterion.quadrant,
@@ -527,6 +569,18 @@ export function reportPageModel(
   return {
     title: `${translate(lang, 'report.title')}: ${survey.name}`,
     survey,
+    suppressed:
+      report.suppressed === null
+        ? null
+        : {
+            ...report.suppressed,
+            text: suppressedText(lang, report.suppressed),
+            explain: translate(lang, 'report.suppressed.explain', { k: report.suppressed.k }),
+          },
+    confidentialNote:
+      survey.confidential && !hidden
+        ? translate(lang, 'report.confidential.note', { k: survey.minGroupSize })
+        : null,
     customerRate: rateText('customer'),
     sellerRate: rateText('seller'),
     smallSamples,
@@ -547,7 +601,14 @@ export function reportPageModel(
     })),
     concentrate,
     concentrateFewAnswers,
-    comments: report.comments ?? [],
+    // A confidential wave's customer comments come without their account (report.queries.ts).
+    comments: (report.comments ?? []).map((comment) => ({
+      ...comment,
+      from:
+        comment.role === 'seller'
+          ? translate(lang, 'report.comments.seller')
+          : (comment.accountName ?? translate(lang, 'report.comments.customer')),
+    })),
     filters: {
       accounts: options.accounts.map((account) => ({ ...account, selected: account.id === query.accountId })),
       segments: options.segments.map((segment) => ({ value: segment, selected: segment === query.segment })),

@@ -209,7 +209,9 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   if (model.criteria.length === 0) missing.push(t('report.pdf.missing.criteria'));
   else if (!model.hasResponses) missing.push(t('report.pdf.missing.responses'));
   else {
-    if (!model.hasCustomerData) missing.push(t('report.pdf.missing.customers'));
+    // A suppressed cut (issue 13) says why its customers' figures are missing, not that there are none.
+    if (model.suppressed) missing.push(model.suppressed.text, model.suppressed.explain);
+    else if (!model.hasCustomerData) missing.push(t('report.pdf.missing.customers'));
     if (model.criteria.every((criterion) => criterion.sellerImportance.n === 0))
       missing.push(t('report.pdf.missing.sellers'));
   }
@@ -219,6 +221,10 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       paragraph(line, { bold: true });
       doc.moveDown(0.2);
     }
+  }
+  if (model.confidentialNote) {
+    doc.moveDown(0.4);
+    paragraph(model.confidentialNote, { size: 8.5, color: MUTED });
   }
 
   if (model.hasResponses && model.criteria.length > 0) {
@@ -270,7 +276,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
         }),
       ),
       // n below the threshold: a star (explained under the table) on the warning colour.
-      row.sellersOnly
+      row.sellersOnly || row.customerHidden
         ? { text: '–' }
         : {
             text: `${row.customerN ?? 0}${row.customerNLow ? ' *' : ''}`,
@@ -366,6 +372,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     if (!comparison) return;
     heading(comparison.title);
     paragraph(comparison.intro, { size: 8.5, color: MUTED });
+    for (const note of comparison.suppressedNotes) paragraph(note, { size: 8.5, bold: true });
     doc.moveDown(0.3);
     const seriesWidth = 118;
     const widths = [
@@ -532,14 +539,18 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       wave.current ? `${wave.name} ${t('report.trend.current')}` : wave.name,
     );
     paragraph(waves.join(' → '), { size: 8.5, bold: true });
-    const index = trendModel.deliveryIndex.map((value) => (value === null ? '–' : num(value))).join(' → ');
+    const index = trendModel.deliveryIndexCells
+      .map((cell) => cell.suppressedText ?? (cell.value === null ? '–' : num(cell.value)))
+      .join(' → ');
     paragraph(`${t('report.deliveryIndex')}: ${index}`, { size: 9 });
     for (const row of trendModel.rows) {
       const cells = row.cells
         .map((cell) =>
-          cell.asked
-            ? `${cell.mean === null ? '–' : num(cell.mean)} (${cell.nText})`
-            : t('report.trend.notAsked'),
+          cell.suppressedText !== undefined
+            ? cell.suppressedText
+            : cell.asked
+              ? `${cell.mean === null || cell.mean === undefined ? '–' : num(cell.mean)} (${cell.nText})`
+              : t('report.trend.notAsked'),
         )
         .join(' → ');
       paragraph(`${row.label}: ${cells}`, { size: 9 });
@@ -551,7 +562,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
     paragraph(t('report.concentrate.intro'), { size: 8.5, color: MUTED });
     doc.moveDown(0.3);
     if (model.concentrate.length === 0) {
-      paragraph(t('report.concentrate.none'));
+      paragraph(model.suppressed ? model.suppressed.text : t('report.concentrate.none'));
       return;
     }
     model.concentrate.forEach((criterion, index) => {
@@ -599,6 +610,10 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
 
   function comments() {
     heading(t('report.comments.title'));
+    if (model.suppressed) {
+      paragraph(model.suppressed.text, { bold: true });
+      doc.moveDown(0.2);
+    }
     if (model.comments.length === 0) {
       paragraph(t('report.comments.none'));
       return;
@@ -607,7 +622,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       ensureSpace(40);
       doc.moveDown(0.3);
       paragraph(printableComment(lang, comment.comment));
-      paragraph(`— ${comment.accountName ?? t('report.comments.seller')}`, { size: 8, color: MUTED });
+      paragraph(`— ${comment.from}`, { size: 8, color: MUTED });
     }
   }
 

@@ -24,6 +24,8 @@ export function findReportSurvey(db: Db, organizationId: string, surveyId: strin
       'surveys.closed_at as closedAt',
       'organizations.small_sample_threshold as smallSampleThreshold',
       'surveys.overall_question as overallQuestion',
+      'surveys.confidential',
+      'organizations.min_group_size as minGroupSize',
     ])
     .where('surveys.organization_id', '=', organizationId)
     .where('surveys.id', '=', surveyId)
@@ -241,6 +243,61 @@ export async function countResponses(
   return counts;
 }
 
+/** Submitted customer responses of one account in one wave, with the account's segment and KAM now. */
+export interface WaveAccountCount {
+  surveyId: string;
+  /** The wave's own promise: its cuts are judged only when it is confidential. */
+  confidential: boolean;
+  accountId: string | null;
+  segment: string | null;
+  kamUserId: string | null;
+  responded: number;
+}
+
+/**
+ * Every cut's size in the waves (issue 13): customers' submitted responses per wave × account from
+ * `response_counts`, each with its account's segment and KAM (as the report's filters read them) and its
+ * wave's confidential flag, in one query over every account of the organisation — the cuts the reader
+ * could compare with are computed from them in memory (analysis/confidentiality.ts), never filtered here.
+ */
+export function countCustomersByAccount(
+  db: Db,
+  organizationId: string,
+  surveyIds: readonly string[],
+): Promise<WaveAccountCount[]> {
+  return db
+    .selectFrom('response_counts')
+    .innerJoin('surveys', (join) =>
+      join
+        .onRef('surveys.organization_id', '=', 'response_counts.organization_id')
+        .onRef('surveys.id', '=', 'response_counts.survey_id'),
+    )
+    .leftJoin('accounts', (join) =>
+      join
+        .onRef('accounts.organization_id', '=', 'response_counts.organization_id')
+        .onRef('accounts.id', '=', 'response_counts.account_id'),
+    )
+    .select([
+      'response_counts.survey_id as surveyId',
+      'surveys.confidential',
+      'response_counts.account_id as accountId',
+      'accounts.segment',
+      'accounts.kam_user_id as kamUserId',
+      sql<number>`sum(response_counts.responded)::int`.as('responded'),
+    ])
+    .where('response_counts.organization_id', '=', organizationId)
+    .where('response_counts.survey_id', 'in', surveyIds)
+    .where('response_counts.role', '=', 'customer')
+    .groupBy([
+      'response_counts.survey_id',
+      'surveys.confidential',
+      'response_counts.account_id',
+      'accounts.segment',
+      'accounts.kam_user_id',
+    ])
+    .execute();
+}
+
 /** A row of a report by segment: a customer row belongs to its account's segment; sellers have none. */
 export interface SegmentAggregateRow extends AggregateRow {
   segment: string | null;
@@ -338,6 +395,13 @@ export async function countResponsesBySegment(
   return counts;
 }
 
+/**
+ * How a report shows customers' rows (comments, the CSV export): `named` with their account (an open
+ * wave), `anonymous` without account, segment and KAM (a confidential wave's cut that is shown), `none`
+ * (a suppressed cut).
+ */
+export type CustomerRows = 'named' | 'anonymous' | 'none';
+
 export interface CommentRow {
   role: RespondentRole;
   accountName: string | null;
@@ -345,12 +409,17 @@ export interface CommentRow {
   submittedAt: Date | null;
 }
 
-/** Comments of submitted responses, with the customer's account; customers under the filter. */
+/**
+ * Comments of submitted responses, with the customer's account; customers under the filter. `customers`:
+ * `named` (an open wave) with their account; `anonymous` (a confidential wave's cut that is shown) without it
+ * and in an order that does not group them by account; `none` (a suppressed cut) sellers' comments only.
+ */
 export async function listComments(
   db: Db,
   organizationId: string,
   surveyId: string,
   filter: CustomerFilter,
+  customers: CustomerRows = 'named',
 ): Promise<CommentRow[]> {
   let query = db
     .selectFrom('responses')
@@ -361,7 +430,9 @@ export async function listComments(
     )
     .select([
       'responses.role',
-      'accounts.name as accountName',
+      customers === 'named'
+        ? 'accounts.name as accountName'
+        : sql<string | null>`null::text`.as('accountName'),
       sql<string>`responses.comment`.as('comment'),
       'responses.submitted_at as submittedAt',
     ])
@@ -369,10 +440,13 @@ export async function listComments(
     .where('responses.survey_id', '=', surveyId)
     .where('responses.status', '=', 'submitted')
     .where(sql<boolean>`btrim(coalesce(responses.comment, '')) <> ''`)
-    .orderBy('responses.role')
-    .orderBy('accounts.name')
-    .orderBy('responses.submitted_at');
-  if (hasFilter(filter)) {
+    .orderBy('responses.role');
+  query =
+    customers === 'named'
+      ? query.orderBy('accounts.name').orderBy('responses.submitted_at')
+      : query.orderBy('responses.id');
+  if (customers === 'none') query = query.where('responses.role', '=', 'seller');
+  else if (hasFilter(filter)) {
     query = query.where((eb) =>
       eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'responses')]),
     );
@@ -438,15 +512,18 @@ export interface ExportRow {
 
 /**
  * One row per submitted respondent × criterion asked of them (customers: the `both` criteria; sellers:
- * all), for the CSV export, consecutive per response; customers under the filter, as in the report. The
- * route runs it through a server-side cursor, never all at once.
+ * all), for the CSV export, consecutive per response; customers under the filter, as in the report, and as
+ * `customers` says (a confidential wave: without account, segment and KAM, or none). The route runs it
+ * through a server-side cursor, never all at once.
  */
 export function exportRowsQuery(
   db: Db,
   organizationId: string,
   surveyId: string,
   filter: CustomerFilter = {},
+  customers: CustomerRows = 'named',
 ) {
+  const named = customers === 'named';
   // jsonb keeps the three cases apart: no answer row → SQL null; a null score ("don't know") → "DK"; a score.
   const score = (dimension: Dimension) =>
     sql<ExportScore>`(select coalesce(to_jsonb(answers.score), '"DK"'::jsonb) from answers
@@ -491,9 +568,9 @@ export function exportRowsQuery(
       'responses.id as responseId',
       'surveys.name as wave',
       'responses.role',
-      'accounts.name as account',
-      'accounts.segment',
-      'kam.name as kam',
+      named ? 'accounts.name as account' : sql<string | null>`null::text`.as('account'),
+      named ? 'accounts.segment' : sql<string | null>`null::text`.as('segment'),
+      named ? 'kam.name as kam' : sql<string | null>`null::text`.as('kam'),
       'survey_criteria.id as criterionId',
       'survey_criteria.key as criterionKey',
       'survey_criteria.label_nb as labelNb',
@@ -507,11 +584,12 @@ export function exportRowsQuery(
     .where('responses.survey_id', '=', surveyId)
     .where('responses.status', '=', 'submitted')
     .orderBy('responses.role')
-    .orderBy('accounts.name')
-    .orderBy('responses.submitted_at')
+    // Anonymous rows in an order that does not group them by account (response ids are random).
+    .$if(named, (ordered) => ordered.orderBy('accounts.name').orderBy('responses.submitted_at'))
     .orderBy('responses.id')
     .orderBy('survey_criteria.position');
-  if (hasFilter(filter)) {
+  if (customers === 'none') query = query.where('responses.role', '=', 'seller');
+  else if (hasFilter(filter)) {
     query = query.where((eb) =>
       eb.or([eb('responses.role', '=', 'seller'), customerMatches(organizationId, filter, 'responses')]),
     );

@@ -13,7 +13,7 @@ import { AUDIT_REPORT_CSV, AUDIT_REPORT_PDF } from '../privacy/audit.plugin.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
 import { listOtherWaves } from './report.comparison.queries.js';
 import { comparisonCsvLines, csvLines, cursorRows, wideCsvLines } from './report.csv.js';
-import { reportPageModel } from './report.page.js';
+import { reportPageModel, suppressedText } from './report.page.js';
 import { describeFilters, renderReportPdf } from './report.pdf.js';
 import { type ExportRow, exportRowsQuery, findReportSurvey, listFilterOptions } from './report.queries.js';
 import {
@@ -24,7 +24,7 @@ import {
   surveyIdParams,
 } from './report.schemas.js';
 import { buildSegmentReport, segmentReportJson, segmentsHref, segmentsPageModel } from './report.segments.js';
-import { buildSurveyReport, reportJson, scopedFilter } from './report.service.js';
+import { buildSurveyReport, exportCustomerRows, reportJson, scopedFilter } from './report.service.js';
 
 // Organisations have no time zone setting yet: their users are in Norway, as for deadlines (lib/dates.ts).
 const EXPORT_TIME_ZONE = 'Europe/Oslo';
@@ -169,16 +169,20 @@ export default async function reportRoutes(app: FastifyInstance) {
         .send(Readable.from(comparisonCsvLines(lang, report)));
     }
     const filter = await scopedFilter(app.db, principal, query);
-    const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId, filter).compile();
+    // A confidential wave's customers: anonymous rows, or none with a line saying why (issue 13).
+    const { customers, suppressed } = await exportCustomerRows(app.db, principal, survey, filter);
+    const compiled = exportRowsQuery(app.db, principal.organizationId, surveyId, filter, customers).compile();
     const rows = cursorRows<ExportRow>(app.pg.pool, compiled);
+    const note = suppressed === null ? null : { wave: survey.name, text: suppressedText(lang, suppressed) };
     const lines =
       layout === 'wide'
         ? wideCsvLines(
             await listSurveyCriteria(app.db, principal.organizationId, surveyId),
             rows,
             EXPORT_TIME_ZONE,
+            note,
           )
-        : csvLines(lang, rows);
+        : csvLines(lang, rows, note);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', attachment(survey.name, 'csv'))

@@ -1,11 +1,13 @@
-import { buildGapReport, type GapReport, type Stat } from '../../analysis/index.js';
+import { buildGapReport, type GapReport, type Stat, type Suppression } from '../../analysis/index.js';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import { type Lang, translate } from '../../lib/i18n.js';
 import type { Principal } from '../../plugins/auth.js';
+import { suppressedText } from './report.page.js';
 import {
   aggregateAnswersBySegment,
   type CustomerFilter,
+  countCustomersByAccount,
   countResponsesBySegment,
   findReportSurvey,
   type ResponseCounts,
@@ -17,7 +19,9 @@ import {
   listWaveCriteria,
   type ReportSurvey,
   scopedFilter,
+  waveSuppressions,
 } from './report.service.js';
+import './report.confidential.messages.js';
 import './report.segments.messages.js';
 
 // The report by segment (issue 12): one gap report per segment of the customers' accounts, side by side.
@@ -32,6 +36,11 @@ export interface SegmentGroup {
   segment: string | null;
   /** Customers of the segment; sellers organisation-wide, as the report under a segment filter has them. */
   responseRate: ResponseCounts;
+  /**
+   * In a confidential wave, the group is the cut "the report's filter ∧ this segment", judged like any other
+   * (issue 13): when suppressed, its gap report carries no customer answers.
+   */
+  suppressed: Suppression | null;
   gap: GapReport;
 }
 
@@ -64,11 +73,16 @@ export async function buildSegmentReport(
   const survey = await findReportSurvey(db, organizationId, surveyId);
   if (!survey) throw notFound('Survey not found');
   const filter = await scopedFilter(db, principal, query);
-  const [criteria, rows, counts] = await Promise.all([
+  const [criteria, rows, counts, accountCounts] = await Promise.all([
     listWaveCriteria(db, organizationId, [surveyId]),
     aggregateAnswersBySegment(db, organizationId, surveyId, filter),
     countResponsesBySegment(db, organizationId, surveyId, filter),
+    survey.confidential ? countCustomersByAccount(db, organizationId, [surveyId]) : [],
   ]);
+  const suppressionOf = (segment: string | null) =>
+    waveSuppressions([surveyId], accountCounts, principal, { ...filter, segment }, survey.minGroupSize).get(
+      surveyId,
+    ) ?? null;
 
   const sellerRows = rows.filter((row) => row.role === 'seller');
   const customerRows = rows.filter((row) => row.role === 'customer');
@@ -83,14 +97,18 @@ export async function buildSegmentReport(
   const groups = segments.map((segment): SegmentGroup => {
     const byKey = indexAggregates([...sellerRows, ...customerRows.filter((row) => row.segment === segment)]);
     const customers = counts.customers.find((count) => count.segment === segment);
+    const suppressed = suppressionOf(segment);
     return {
       segment,
+      suppressed,
       responseRate: {
         customer: { invited: customers?.invited ?? 0, responded: customers?.responded ?? 0 },
         seller: counts.seller,
       },
       gap: buildGapReport(
-        criteria.map((criterion) => criterionAggregates(criterion, byKey, labelLang)),
+        criteria.map((criterion) =>
+          criterionAggregates(criterion, byKey, labelLang, { withoutCustomers: suppressed !== null }),
+        ),
         { crosshair: survey.crosshair },
       ),
     };
@@ -104,24 +122,32 @@ export function segmentReportJson(report: SegmentReport) {
   return {
     survey: { id: survey.id, name: survey.name, status: survey.status },
     by: 'segment' as const,
-    groups: report.groups.map(({ segment, responseRate, gap }) => ({
-      segment,
-      responseRate,
-      crosshair: { importance: gap.crosshair.importance, performance: gap.crosshair.performance },
-      overall: { deliveryIndex: gap.overall.deliveryIndex },
-      criteria: gap.criteria.map((criterion) => ({
-        id: criterion.id,
-        key: criterion.key,
-        label: criterion.label,
-        audience: criterion.audience,
-        sellerImportance: criterion.sellerImportance,
-        customerImportance: criterion.customerImportance,
-        customerPerformance: criterion.customerPerformance,
-        deliveryGap: criterion.deliveryGap,
-        alignmentGap: criterion.alignmentGap,
-        quadrant: criterion.quadrant,
-      })),
-    })),
+    groups: report.groups.map(({ segment, responseRate, suppressed, gap }) => {
+      // A suppressed group: every customer field null (issue 13).
+      const customer = <T>(value: T): T | null => (suppressed === null ? value : null);
+      return {
+        segment,
+        suppressed,
+        responseRate,
+        crosshair: {
+          importance: customer(gap.crosshair.importance),
+          performance: customer(gap.crosshair.performance),
+        },
+        overall: { deliveryIndex: customer(gap.overall.deliveryIndex) },
+        criteria: gap.criteria.map((criterion) => ({
+          id: criterion.id,
+          key: criterion.key,
+          label: criterion.label,
+          audience: criterion.audience,
+          sellerImportance: criterion.sellerImportance,
+          customerImportance: customer(criterion.customerImportance),
+          customerPerformance: customer(criterion.customerPerformance),
+          deliveryGap: customer(criterion.deliveryGap),
+          alignmentGap: customer(criterion.alignmentGap),
+          quadrant: customer(criterion.quadrant),
+        })),
+      };
+    }),
   };
 }
 
@@ -173,7 +199,7 @@ export function segmentsPageModel(
     (criterion) => criterion.audience === 'both',
   );
 
-  const summary = groups.map(({ segment, responseRate, gap }) => {
+  const summary = groups.map(({ segment, responseRate, suppressed, gap }) => {
     const { invited, responded } = responseRate.customer;
     const maxN = Math.max(
       0,
@@ -190,6 +216,7 @@ export function segmentsPageModel(
         { responded, invited, percent: invited === 0 ? '' : Math.round((100 * responded) / invited) },
       ),
       deliveryIndex: gap.overall.deliveryIndex,
+      suppressedText: suppressed === null ? null : suppressedText(lang, suppressed),
       maxN,
       nLow: maxN > 0 && maxN < threshold,
     };
@@ -209,10 +236,11 @@ export function segmentsPageModel(
   const rows = customerCriteria.map((criterion) => ({
     id: criterion.id,
     label: criterion.label,
-    cells: groups.map(({ segment, gap }) => {
+    cells: groups.map(({ segment, suppressed, gap }) => {
       const result = gap.criteria.find((candidate) => candidate.id === criterion.id);
       return {
         segment: nameOf(segment),
+        suppressedText: suppressed === null ? null : suppressedText(lang, suppressed),
         performance: cellOf(result?.customerPerformance ?? { n: 0, mean: null, sd: null, ci95: null }),
         importance: cellOf(result?.customerImportance ?? { n: 0, mean: null, sd: null, ci95: null }),
         deliveryGap: result?.deliveryGap ?? null,

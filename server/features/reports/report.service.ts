@@ -3,6 +3,7 @@ import {
   type ComparableCriterion,
   type Correlation,
   type CriterionAggregates,
+  type Cut,
   compareWaves,
   cronbachAlpha,
   type GapReport,
@@ -12,6 +13,8 @@ import {
   type ReliabilitySeries,
   type Series,
   type SeriesChange,
+  type Suppression,
+  suppressionOf,
   type WaveComparison,
 } from '../../analysis/index.js';
 import { type Aggregate, type Stat, statFromAggregate } from '../../analysis/statistics.js';
@@ -29,9 +32,12 @@ import {
   aggregateStatistics,
   type CommentRow,
   type CustomerFilter,
+  type CustomerRows,
+  countCustomersByAccount,
   countResponses,
   findReportSurvey,
   listComments,
+  type WaveAccountCount,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
 import { buildTrend, type SurveyTrend, trendJson } from './report.trend.js';
@@ -49,6 +55,11 @@ export type ReportSurvey = NonNullable<Awaited<ReturnType<typeof findReportSurve
 export interface SurveyReport {
   survey: ReportSurvey;
   filter: CustomerFilter;
+  /**
+   * A confidential wave's cut too small to show (issue 13): every customer figure and comment of it is left
+   * out — the gap report, statistics and trend point of this wave carry no customer answers. Null: shown.
+   */
+  suppressed: Suppression | null;
   responseRate: Record<RespondentRole, { invited: number; responded: number }>;
   gap: GapReport;
   /** Null when the caller did not ask for them (the JSON report has none). */
@@ -62,7 +73,8 @@ export interface SurveyReport {
 }
 
 export interface ReportComparison extends WaveComparison {
-  comparedTo: { id: string; name: string };
+  /** `suppressed`: the compared wave's own cut, judged by its own sizes and its own confidential flag. */
+  comparedTo: { id: string; name: string; suppressed: Suppression | null };
   /** The compared wave's actions (the reader's scope) by the report's criterion id they concern. */
   actions: Map<string, ActionRow[]>;
 }
@@ -155,23 +167,32 @@ export async function buildSurveyReport(
       ...(trendWaves.length >= 2 ? trendWaves.map((wave) => wave.id) : []),
     ]),
   ];
-  const [criteria, aggregates, counts, comments, actions, totals] = await Promise.all([
+  const [criteria, aggregates, counts, comments, actions, totals, accountCounts] = await Promise.all([
     listWaveCriteria(db, organizationId, waveIds),
     Promise.all(waveIds.map((id) => aggregateAnswers(db, organizationId, id, filter))),
     countResponses(db, organizationId, surveyId, filter),
-    withComments ? listComments(db, organizationId, surveyId, filter) : null,
+    // A confidential wave's comments never leave the database with their account.
+    withComments
+      ? listComments(db, organizationId, surveyId, filter, survey.confidential ? 'anonymous' : 'named')
+      : null,
     compared ? listActionsOfWave(db, organizationId, compared.id, actionScope(principal)) : [],
     aggregateStatistics(db, organizationId, surveyId, filter),
+    countCustomersByAccount(db, organizationId, waveIds),
   ]);
+
+  // Each wave's cut is judged by its own sizes and its own promise (an open wave hides nothing).
+  const suppressed = waveSuppressions(waveIds, accountCounts, principal, filter, survey.minGroupSize);
+  const suppression = suppressed.get(surveyId) ?? null;
 
   const labelLang = lang === 'survey' ? survey.language : lang;
   const waves = new Map(
     waveIds.map((id, index) => {
       const byKey = indexAggregates(aggregates[index] ?? []);
+      const hidden = (suppressed.get(id) ?? null) !== null;
       const input: ComparableCriterion[] = criteria
         .filter((criterion) => criterion.surveyId === id)
         .map((criterion) => ({
-          ...criterionAggregates(criterion, byKey, labelLang),
+          ...criterionAggregates(criterion, byKey, labelLang, { withoutCustomers: hidden }),
           criterionId: criterion.criterionId,
         }));
       return [id, input];
@@ -184,7 +205,7 @@ export async function buildSurveyReport(
   if (compared !== null) {
     const before = waves.get(compared.id) ?? [];
     comparison = {
-      comparedTo: compared,
+      comparedTo: { ...compared, suppressed: suppressed.get(compared.id) ?? null },
       ...compareWaves(input, before, { smallSampleThreshold: survey.smallSampleThreshold }),
       actions: actionsByCriterion(input, before, actions, filter),
     };
@@ -193,16 +214,75 @@ export async function buildSurveyReport(
   return {
     survey,
     filter,
+    suppressed: suppression,
     responseRate: counts,
     gap,
-    comments,
+    comments:
+      comments === null || suppression === null
+        ? comments
+        : comments.filter((comment) => comment.role === 'seller'),
     comparison,
-    statistics: reportStatistics(input, totals, survey.overallQuestion),
+    statistics: reportStatistics(
+      input,
+      suppression === null ? totals : sellersOnly(totals),
+      survey.overallQuestion && suppression === null,
+    ),
     trend: buildTrend(
       trendWaves.filter((wave) => waves.has(wave.id)),
       waves,
       surveyId,
+      suppressed,
     ),
+  };
+}
+
+/**
+ * Each wave's suppression of the report's cut for the principal (null: shown), from the per-account counts:
+ * the report's filter is the cut (a KAM's always carries their own KAM), k is the organisation's.
+ */
+export function waveSuppressions(
+  waveIds: readonly string[],
+  accountCounts: readonly WaveAccountCount[],
+  principal: Principal,
+  cut: Cut,
+  k: number,
+): Map<string, Suppression | null> {
+  const reader = { role: principal.role, userId: principal.userId };
+  return new Map(
+    waveIds.map((id) => {
+      const accounts = accountCounts.filter((row) => row.surveyId === id);
+      const confidential = accounts.some((row) => row.confidential);
+      return [id, suppressionOf(confidential, cut, { k, reader, accounts })];
+    }),
+  );
+}
+
+/**
+ * How the CSV export of a wave shows customers' rows to the principal under `filter` (issue 13): with
+ * their account in an open wave; without account, segment and KAM in a confidential wave whose cut is
+ * shown; not at all when it is suppressed (the file then says why).
+ */
+export async function exportCustomerRows(
+  db: Db,
+  principal: Principal,
+  survey: ReportSurvey,
+  filter: CustomerFilter,
+): Promise<{ customers: CustomerRows; suppressed: Suppression | null }> {
+  if (!survey.confidential) return { customers: 'named', suppressed: null };
+  const counts = await countCustomersByAccount(db, principal.organizationId, [survey.id]);
+  const suppressed =
+    waveSuppressions([survey.id], counts, principal, filter, survey.minGroupSize).get(survey.id) ?? null;
+  return { customers: suppressed === null ? 'anonymous' : 'none', suppressed };
+}
+
+/** The statistics' totals without any customer's: a suppressed cut keeps only the sellers' reliability. */
+function sellersOnly(
+  totals: Awaited<ReturnType<typeof aggregateStatistics>>,
+): Awaited<ReturnType<typeof aggregateStatistics>> {
+  return {
+    satisfaction: { n: 0, sum: 0, sumSquares: 0 },
+    drivers: [],
+    reliability: totals.reliability.filter((row) => row.series === 'sellerImportance'),
   };
 }
 
@@ -318,7 +398,10 @@ export function criterionAggregates(
   criterion: WaveCriterion,
   byKey: Map<string, Aggregate>,
   labelLang: Lang,
+  { withoutCustomers = false }: { withoutCustomers?: boolean } = {},
 ): CriterionAggregates {
+  // A suppressed cut (issue 13) has no customer series at all: nothing computed from them can leak.
+  const customers = criterion.audience === 'both' && !withoutCustomers;
   return {
     id: criterion.id,
     key: criterion.key,
@@ -326,10 +409,8 @@ export function criterionAggregates(
     audience: criterion.audience,
     sellerImportance: aggregateFor(byKey, criterion.id, 'sellerImportance'),
     // A sellers-only criterion has no customer series, whatever rows might claim otherwise.
-    customerImportance:
-      criterion.audience === 'both' ? aggregateFor(byKey, criterion.id, 'customerImportance') : EMPTY,
-    customerPerformance:
-      criterion.audience === 'both' ? aggregateFor(byKey, criterion.id, 'customerPerformance') : EMPTY,
+    customerImportance: customers ? aggregateFor(byKey, criterion.id, 'customerImportance') : EMPTY,
+    customerPerformance: customers ? aggregateFor(byKey, criterion.id, 'customerPerformance') : EMPTY,
   };
 }
 
@@ -362,27 +443,37 @@ const derivedJson = (correlation: Correlation | undefined) =>
 const alphaJson = (reliability: Reliability) =>
   reliability.alpha === null ? null : { alpha: reliability.alpha, k: reliability.k, n: reliability.n };
 
-/** The JSON API's shape of a report. */
+/**
+ * The JSON API's shape of a report. A suppressed cut (issue 13) answers with `suppressed: {k, reason}` and
+ * every customer field null: series, gaps, quadrants, delivery index, satisfaction, derived importance,
+ * the customers' reliability and changes. Seller importance (organisation-wide) stays.
+ */
 export function reportJson(report: SurveyReport) {
   const { survey, gap, comparison } = report;
+  const hidden = report.suppressed !== null;
+  const customer = <T>(value: T): T | null => (hidden ? null : value);
   const changeOf = (criterionId: string) => {
     const change = comparison?.criteria.get(criterionId) ?? null;
     if (change === null) return null;
     return {
-      customerPerformance: changeJson(change.customerPerformance),
-      customerImportance: changeJson(change.customerImportance),
+      customerPerformance: customer(changeJson(change.customerPerformance)),
+      customerImportance: customer(changeJson(change.customerImportance)),
       sellerImportance: changeJson(change.sellerImportance),
     };
   };
   return {
     survey: { id: survey.id, name: survey.name, status: survey.status },
+    suppressed: report.suppressed,
     comparedTo: comparison === null ? null : comparison.comparedTo,
     responseRate: report.responseRate,
-    crosshair: { importance: gap.crosshair.importance, performance: gap.crosshair.performance },
+    crosshair: {
+      importance: customer(gap.crosshair.importance),
+      performance: customer(gap.crosshair.performance),
+    },
     overall: {
-      deliveryIndex: gap.overall.deliveryIndex,
-      satisfaction: report.statistics.satisfaction,
-      change: comparison === null ? null : comparison.overall,
+      deliveryIndex: customer(gap.overall.deliveryIndex),
+      satisfaction: customer(report.statistics.satisfaction),
+      change: comparison === null || hidden ? null : comparison.overall,
     },
     criteria: gap.criteria.map((criterion) => ({
       id: criterion.id,
@@ -390,14 +481,14 @@ export function reportJson(report: SurveyReport) {
       label: criterion.label,
       audience: criterion.audience,
       sellerImportance: criterion.sellerImportance,
-      customerImportance: criterion.customerImportance,
-      customerPerformance: criterion.customerPerformance,
-      deliveryGap: criterion.deliveryGap,
-      alignmentGap: criterion.alignmentGap,
-      quadrant: criterion.quadrant,
+      customerImportance: customer(criterion.customerImportance),
+      customerPerformance: customer(criterion.customerPerformance),
+      deliveryGap: customer(criterion.deliveryGap),
+      alignmentGap: customer(criterion.alignmentGap),
+      quadrant: customer(criterion.quadrant),
       // null: no comparison, or the compared wave did not ask this criterion.
       change: changeOf(criterion.id),
-      derivedImportance: derivedJson(report.statistics.derivedImportance.get(criterion.id)),
+      derivedImportance: customer(derivedJson(report.statistics.derivedImportance.get(criterion.id))),
       // The compared wave's actions on this criterion; empty without a comparison.
       previousActions: (comparison?.actions.get(criterion.id) ?? []).map((action) => ({
         id: action.id,
@@ -407,8 +498,8 @@ export function reportJson(report: SurveyReport) {
       })),
     })),
     reliability: {
-      customerPerformance: alphaJson(report.statistics.reliability.customerPerformance.result),
-      customerImportance: alphaJson(report.statistics.reliability.customerImportance.result),
+      customerPerformance: customer(alphaJson(report.statistics.reliability.customerPerformance.result)),
+      customerImportance: customer(alphaJson(report.statistics.reliability.customerImportance.result)),
       sellerImportance: alphaJson(report.statistics.reliability.sellerImportance.result),
     },
     trend: trendJson(report.trend),

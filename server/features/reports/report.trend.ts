@@ -3,9 +3,11 @@ import {
   type ComparableCriterion,
   type CriterionIdentity,
   matchCriterion,
+  type Suppression,
 } from '../../analysis/index.js';
 import { type Lang, translate } from '../../lib/i18n.js';
 import type { SeriesWave } from '../surveys/series.queries.js';
+import './report.confidential.messages.js';
 import './report.trend.messages.js';
 
 // The trend over a series (issue 11): customer performance per criterion and the delivery index in every
@@ -20,6 +22,8 @@ export interface TrendWave {
   closedAt: Date | null;
   /** The wave whose report this is. */
   current: boolean;
+  /** The wave's own cut is too small to show (issue 13): its delivery index and points are null. */
+  suppressed: Suppression | null;
 }
 
 /** A criterion's customer performance in one wave; `mean` is null when it was asked but nobody answered. */
@@ -31,7 +35,10 @@ export interface TrendPoint {
 export interface TrendCriterion {
   key: string | null;
   label: string;
-  /** One entry per wave, in the waves' order; null where that wave did not ask customers the criterion. */
+  /**
+   * One entry per wave, in the waves' order; null where that wave did not ask customers the criterion, or
+   * where that wave's cut is suppressed (the wave says so).
+   */
   customerPerformance: Array<TrendPoint | null>;
 }
 
@@ -51,7 +58,9 @@ export function buildTrend(
   waves: readonly SeriesWave[],
   criteriaOf: ReadonlyMap<string, readonly ComparableCriterion[]>,
   currentId: string,
+  suppressed: ReadonlyMap<string, Suppression | null> = new Map(),
 ): SurveyTrend {
+  const suppressionOf = (waveId: string) => suppressed.get(waveId) ?? null;
   const gaps = waves.map((wave) =>
     buildGapReport(criteriaOf.get(wave.id) ?? [], { crosshair: 'grand_mean' }),
   );
@@ -81,6 +90,8 @@ export function buildTrend(
       }
       seen.push({ key: criterion.key, criterionId: criterion.criterionId, row });
       // A wave that froze the same criterion twice (it cannot through the app) counts its first.
+      const wave = waves[waveIndex];
+      if (wave && suppressionOf(wave.id) !== null) continue;
       row.customerPerformance[waveIndex] ??= {
         mean: result.customerPerformance.mean,
         n: result.customerPerformance.n,
@@ -95,6 +106,7 @@ export function buildTrend(
       openedAt: wave.openedAt,
       closedAt: wave.closedAt,
       current: wave.id === currentId,
+      suppressed: suppressionOf(wave.id),
     })),
     deliveryIndex: gaps.map((gap) => gap.overall.deliveryIndex),
     criteria: rows,
@@ -111,6 +123,7 @@ export function trendJson(trend: SurveyTrend) {
       openedAt: wave.openedAt,
       closedAt: wave.closedAt,
       current: wave.current,
+      suppressed: wave.suppressed,
     })),
     deliveryIndex: trend.deliveryIndex,
     criteria: trend.criteria,
@@ -124,14 +137,26 @@ export function trendJson(trend: SurveyTrend) {
 export function trendPageModel(trend: SurveyTrend, lang: Lang, threshold: number) {
   const comparable = trend.waves.length >= 2;
   const deliveryIndexLabel = translate(lang, 'report.deliveryIndex');
+  // A wave whose own cut is suppressed says so in every cell instead of its figures.
+  const suppressedTexts = trend.waves.map((wave) =>
+    wave.suppressed === null
+      ? null
+      : translate(lang, `report.suppressed.${wave.suppressed.reason}`, { k: wave.suppressed.k }),
+  );
   return {
     comparable,
     waves: trend.waves,
     deliveryIndex: trend.deliveryIndex,
+    deliveryIndexCells: trend.deliveryIndex.map((value, index) => ({
+      value,
+      suppressedText: suppressedTexts[index] ?? null,
+    })),
     rows: trend.criteria.map((criterion) => ({
       label: criterion.label,
-      cells: criterion.customerPerformance.map((point) =>
-        point === null
+      cells: criterion.customerPerformance.map((point, index) => {
+        const suppressedText = suppressedTexts[index] ?? null;
+        if (suppressedText !== null) return { asked: true, suppressedText };
+        return point === null
           ? { asked: false }
           : {
               asked: true,
@@ -139,8 +164,8 @@ export function trendPageModel(trend: SurveyTrend, lang: Lang, threshold: number
               n: point.n,
               nText: translate(lang, 'report.spread.n', { n: point.n }),
               nLow: point.n > 0 && point.n < threshold,
-            },
-      ),
+            };
+      }),
     })),
     chartData: comparable
       ? {

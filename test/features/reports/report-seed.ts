@@ -61,6 +61,8 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
     .values({
       organization_id: organizationId,
       name: options.name ?? 'Kundeundersøkelse 2026',
+      // An open wave: its four customers' figures are shown per account (confidential waves: issue 13).
+      confidential: false,
       status: 'open',
       opened_at: new Date('2026-03-02T08:00:00Z'),
       closes_at: new Date('2099-03-30T22:00:00Z'), // still open whenever the suite runs
@@ -236,7 +238,7 @@ export async function seedWorkedExample(app: FastifyInstance, options: SeedOptio
 export async function seedEmptyWave(app: FastifyInstance, organizationId: string) {
   const survey = await app.db
     .insertInto('surveys')
-    .values({ organization_id: organizationId, name: 'Tom bølge', status: 'draft' })
+    .values({ organization_id: organizationId, name: 'Tom bølge', status: 'draft', confidential: false })
     .returning('id')
     .executeTakeFirstOrThrow();
   await app.db

@@ -109,7 +109,9 @@ let laterCriteria: SurveyCriterion[];
 /** Creates a wave, drops the criteria in `without`, invites and opens it, submits the panel's answers. */
 async function runWave(panel: Panel, accounts: Record<'kam' | 'other', string>, without: string[] = []) {
   const api = apiClient(app, org.adminKey);
-  const created = await api.post('/api/v1/surveys', { name: panel.name, overallQuestion: false }).expect(201);
+  const created = await api
+    .post('/api/v1/surveys', { name: panel.name, overallQuestion: false, confidential: false })
+    .expect(201);
   const surveyId: string = created.body.id;
   if (without.length > 0) {
     // A wave without a criterion the next one asks: the draft's frozen list, trimmed before anyone answers.
@@ -197,7 +199,7 @@ const byKey = (criteria: CriterionJson[], key: string) => {
 describe('GET /api/v1/surveys/:id/report — the change since the predecessor', () => {
   it('compares with the predecessor by default and names it', async () => {
     const { body } = await apiClient(app, org.adminKey).get(`/api/v1/surveys/${laterId}/report`).expect(200);
-    expect(body.comparedTo).toEqual({ id: earlierId, name: EARLIER.name });
+    expect(body.comparedTo).toEqual({ id: earlierId, name: EARLIER.name, suppressed: null });
   });
 
   it('gives every series’ earlier mean, change and Welch p, computed from the raw answers', async () => {
@@ -297,7 +299,7 @@ describe('?compareTo=', () => {
     const { body } = await apiClient(app, org.adminKey)
       .get(`/api/v1/surveys/${earlierId}/report?compareTo=${laterId}`)
       .expect(200);
-    expect(body.comparedTo).toEqual({ id: laterId, name: LATER.name });
+    expect(body.comparedTo).toEqual({ id: laterId, name: LATER.name, suppressed: null });
     expectChange(
       byKey(body.criteria, 'availability').change?.customerPerformance,
       scoresOf(LATER, 'customerPerformance', 'availability'),

@@ -265,7 +265,13 @@ async function seedOneCriterionOneResponse() {
   const organizationId = org.organizationId;
   const survey = await db
     .insertInto('surveys')
-    .values({ organization_id: organizationId, name: 'Ett kriterium', status: 'open', opened_at: new Date() })
+    .values({
+      organization_id: organizationId,
+      name: 'Ett kriterium',
+      status: 'open',
+      opened_at: new Date(),
+      confidential: false,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const criterion = await db

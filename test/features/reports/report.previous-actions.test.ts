@@ -56,7 +56,9 @@ beforeAll(async () => {
   const karis = (await api.post('/api/v1/accounts', { name: 'Karis kunde', kamUserId }).expect(201)).body.id;
   const others = (await api.post('/api/v1/accounts', { name: 'Annen kunde' }).expect(201)).body.id;
 
-  const first = await api.post('/api/v1/surveys', { name: 'Vår 2026', overallQuestion: false }).expect(201);
+  const first = await api
+    .post('/api/v1/surveys', { name: 'Vår 2026', overallQuestion: false, confidential: false })
+    .expect(201);
   firstId = first.body.id;
   const invited = await api
     .post(`/api/v1/surveys/${firstId}/invitations`, {

@@ -95,7 +95,7 @@ beforeAll(async () => {
     accountIds[name] = created.body.id;
   }
   const created = await api
-    .post('/api/v1/surveys', { name: 'Segmenter 2026', overallQuestion: false })
+    .post('/api/v1/surveys', { name: 'Segmenter 2026', overallQuestion: false, confidential: false })
     .expect(201);
   surveyId = created.body.id;
   criteria = created.body.criteria;

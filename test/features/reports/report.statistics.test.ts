@@ -114,6 +114,7 @@ async function wave(overallQuestion: boolean, customers: Customer[], sellers = S
   const created = await api.post('/api/v1/surveys', {
     name: `Tilfredshet ${uniqueEmail('w')}`,
     overallQuestion,
+    confidential: false,
   });
   expect(created.status).toBe(201);
   const id: string = created.body.id;

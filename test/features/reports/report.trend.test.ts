@@ -74,7 +74,12 @@ let singleWaveId: string;
 
 async function runWave(spec: WaveSpec): Promise<string> {
   const created = await api
-    .post('/api/v1/surveys', { name: spec.name, criteria: spec.criteria, overallQuestion: false })
+    .post('/api/v1/surveys', {
+      name: spec.name,
+      criteria: spec.criteria,
+      overallQuestion: false,
+      confidential: false,
+    })
     .expect(201);
   const surveyId: string = created.body.id;
   const idOf = new Map<string, string>(
@@ -201,7 +206,9 @@ beforeAll(async () => {
   await link(waveIds[1] as string, waveIds[0] as string);
   await link(waveIds[2] as string, waveIds[1] as string);
   // A draft following the last wave belongs to the series but has nothing to show.
-  const draft = await api.post('/api/v1/surveys', { name: 'Høst 2026', criteria: [speed] }).expect(201);
+  const draft = await api
+    .post('/api/v1/surveys', { name: 'Høst 2026', criteria: [speed], confidential: false })
+    .expect(201);
   await link(draft.body.id, waveIds[2] as string);
 
   singleWaveId = await runWave({ ...(WAVES[0] as WaveSpec), name: 'Alene' });
