@@ -193,6 +193,9 @@ const field = (name: string) => NB_FIELDS[name] ?? name;
 const NB_ERROR_PATTERNS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^At most (\d+) characters$/, 'Høyst $1 tegn.'],
   [/^At least (\d+) characters$/, 'Minst $1 tegn.'],
+  [/^At least (\d+)$/, 'Minst $1.'],
+  [/^At most (\d+)$/, 'Høyst $1.'],
+  [/^Whole numbers only$/, 'Bare hele tall.'],
   // The CSV account import (server/features/accounts/account-import.ts)
   [/^Invalid email address: (.*)$/s, 'Ugyldig e-postadresse: $1'],
   [/^Invalid KAM email address: (.*)$/s, 'Ugyldig e-postadresse for KAM: $1'],

@@ -129,6 +129,8 @@ describe('organisation settings', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('id="threshold-error"');
+    // The message in the reader's language (Norwegian by default), not zod's English.
+    expect(bad.text).toContain('Minst 1.');
     const ok = await submitForm(agent, '/settings/organization', '/settings/organization', {
       name: 'Terskel AS',
       threshold: '3',
