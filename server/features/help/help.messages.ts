@@ -182,6 +182,16 @@ const nb = {
   'help.methods.segments.read':
     'Segmentene har ofte få svar hver: terskelen for lite utvalg gjelder for hvert segment for seg. Selgere hører ikke til en kunde og dermed ikke til et segment.',
 
+  'help.methods.confidential.title': 'Konfidensielle målinger: grupper på minst k',
+  'help.methods.confidential.what':
+    'I en konfidensiell måling er kundene lovet at svarene deres bare vises samlet. Et utvalg er de innsendte kundesvarene en rapport leser med filtrene og leserens tilgang (hele organisasjonen, en KAMs kunder, et segment, en kunde eller en kombinasjon); størrelsen er antall kunder som har svart. k er organisasjonens minste gruppestørrelse (standard 3).',
+  'help.methods.confidential.rule':
+    'Et utvalg skjules når det har færre enn k svar, eller når et større utvalg leseren også kan se, og som inneholder det, har 1 til k − 1 svar mer: av to slike utvalg vises det største, så forskjellen – noen få personer – aldri kan regnes ut. De større utvalgene finnes ved å ta bort filtre (en kunde gir også sitt segment og sin KAM); en KAM ser aldri lenger enn sine egne kunder. En administrator ser alltid hele organisasjonen, også under k. Et utvalg uten svar er ikke skjult, det har bare ingen svar.',
+  'help.methods.confidential.hidden':
+    'Når et utvalg er skjult, vises ingen kundetall eller kommentarer fra det: verken snitt, gap, kvadranter, leveranseindeks, samlet tilfredshet, avledet viktighet, α for kundene, endring, utvikling eller segmentets kolonne. Selgernes viktighet gjelder hele organisasjonen og vises som før. Kommentarer som vises, står uten kundens navn, og eksporten har ikke kunde, segment og KAM på kunderadene. En sammenlignet måling og målingene i utviklingen vurderes hver for seg, med sine egne svar og sitt eget valg.',
+  'help.methods.confidential.read':
+    '«Færre enn k svar» betyr at utvalget er for lite; «skjult fordi forskjellen til et større utvalg er under k svar» betyr at tallene ellers kunne trekkes fra det større utvalgets. Velg et bredere utvalg for å se tallene. I en åpen måling vises alt som før.',
+
   'analysis.alpha.excellent':
     'Svært høy (0,9 eller mer): kriteriene henger tett sammen – noen kan være overflødige.',
   'analysis.alpha.acceptable': 'Akseptabel (0,7 eller mer): kriteriene måler i stor grad det samme.',
@@ -381,6 +391,16 @@ const en: Record<Key, string> = {
     'Customers are grouped by their account’s segment (A/B/C or the organisation’s own). For each segment the response rate, overall satisfaction and every per-criterion figure are computed with the same formulas, over the answers of that segment’s customers only.',
   'help.methods.segments.read':
     'Segments often have few answers each: the small-sample threshold applies to each segment on its own. Sellers belong to no account and so to no segment.',
+
+  'help.methods.confidential.title': 'Confidential waves: groups of at least k',
+  'help.methods.confidential.what':
+    'In a confidential wave customers were promised that their answers are shown only combined. A cut is the submitted customer responses a report reads under its filters and the reader’s access (the whole organisation, a KAM’s accounts, a segment, an account or a combination); its size is the number of customers who answered. k is the organisation’s minimum group size (3 by default).',
+  'help.methods.confidential.rule':
+    'A cut is hidden when it has fewer than k answers, or when a larger cut the reader can also see, containing it, has 1 to k − 1 answers more: of two such cuts the larger is shown, so the difference – a few people – can never be worked out. The larger cuts are found by dropping filters (an account also fixes its segment and its KAM); a KAM never sees beyond their own accounts. An admin always sees the whole organisation, even below k. A cut without answers is not hidden: it simply has none.',
+  'help.methods.confidential.hidden':
+    'A hidden cut shows no customer figure or comment: no means, gaps, quadrants, delivery index, overall satisfaction, derived importance, customers’ α, change, trend or segment column. Seller importance covers the whole organisation and is shown as before. Comments that are shown come without the customer’s name, and the export leaves account, segment and KAM out of customer rows. A compared wave and the waves of the trend are judged each on its own, by its own answers and its own choice.',
+  'help.methods.confidential.read':
+    '“Fewer than k answers” means the cut is too small; “hidden: it differs from a larger cut by fewer than k answers” means its figures could otherwise be subtracted from the larger cut’s. Choose a wider selection to see figures. In an open wave everything is shown as before.',
 
   'analysis.alpha.excellent':
     'Excellent (0.9 or more): the criteria hang closely together – some may be redundant.',
