@@ -2,6 +2,7 @@
 // <script type="application/json" id="report-segments-data"> (server/features/reports/report.segments.ts,
 // segmentsPageModel); the table on the page has every number, so the page reads fully without this module.
 
+import { mountChart } from './chart-mount.js';
 import { numberFormatter } from './report-charts.js';
 
 /**
@@ -63,18 +64,4 @@ export function segmentsChartConfig(data) {
   };
 }
 
-if (typeof document !== 'undefined') {
-  const element = document.getElementById('report-segments-data');
-  const data = JSON.parse(element?.textContent ?? 'null');
-  const canvas = document.getElementById('segments-chart');
-  const Chart = window.Chart;
-  if (data && canvas && Chart) {
-    const box = canvas.closest('.chart-box');
-    if (box instanceof HTMLElement) {
-      const fallback = box.previousElementSibling;
-      if (fallback?.classList.contains('chart-fallback')) fallback.remove();
-      box.hidden = false;
-    }
-    new Chart(canvas, segmentsChartConfig(data));
-  }
-}
+mountChart('report-segments-data', 'segments-chart', segmentsChartConfig);

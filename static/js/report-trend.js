@@ -3,6 +3,7 @@
 // (server/features/reports/report.trend.ts, trendPageModel); the table beside the chart has every number,
 // so the page reads fully without this module.
 
+import { mountChart } from './chart-mount.js';
 import { numberFormatter } from './report-charts.js';
 
 /**
@@ -72,18 +73,4 @@ export function trendChartConfig(data) {
   };
 }
 
-if (typeof document !== 'undefined') {
-  const element = document.getElementById('report-trend-data');
-  const data = JSON.parse(element?.textContent ?? 'null');
-  const canvas = document.getElementById('trend-chart');
-  const Chart = window.Chart;
-  if (data && canvas && Chart) {
-    const box = canvas.closest('.chart-box');
-    if (box instanceof HTMLElement) {
-      const fallback = box.previousElementSibling;
-      if (fallback?.classList.contains('chart-fallback')) fallback.remove();
-      box.hidden = false;
-    }
-    new Chart(canvas, trendChartConfig(data));
-  }
-}
+mountChart('report-trend-data', 'trend-chart', trendChartConfig);

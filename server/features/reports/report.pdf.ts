@@ -242,6 +242,28 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
   doc.end();
   return done;
 
+  /** A table's header row (the gap table, the change table): shaded, bold, on a new page when it must. */
+  function tableHeader(headers: readonly string[], widths: readonly number[], pad: number) {
+    doc.font('bold').fontSize(6.5);
+    const height =
+      Math.max(...headers.map((text, i) => doc.heightOfString(text, { width: (widths[i] ?? 0) - 2 * pad }))) +
+      2 * pad;
+    ensureSpace(height + 30);
+    const top = doc.y;
+    doc.rect(MARGIN, top, WIDTH, height).fill('#eef1f6');
+    let x = MARGIN;
+    headers.forEach((text, i) => {
+      const width = widths[i] ?? 0;
+      doc
+        .font('bold')
+        .fontSize(6.5)
+        .fillColor(INK)
+        .text(text, x + pad, top + pad, { width: width - 2 * pad, align: i === 0 ? 'left' : 'right' });
+      x += width;
+    });
+    doc.y = top + height;
+  }
+
   function gapTable() {
     heading(t('report.table.title'));
     const valueWidth = 61;
@@ -298,28 +320,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       return height + 2 * pad;
     };
 
-    const drawHeader = () => {
-      doc.font('bold').fontSize(6.5);
-      const height =
-        Math.max(
-          ...headers.map((text, i) => doc.heightOfString(text, { width: (widths[i] ?? 0) - 2 * pad })),
-        ) +
-        2 * pad;
-      ensureSpace(height + 30);
-      const top = doc.y;
-      let x = MARGIN;
-      doc.rect(MARGIN, top, WIDTH, height).fill('#eef1f6');
-      headers.forEach((text, i) => {
-        const width = widths[i] ?? 0;
-        doc
-          .font('bold')
-          .fontSize(6.5)
-          .fillColor(INK)
-          .text(text, x + pad, top + pad, { width: width - 2 * pad, align: i === 0 ? 'left' : 'right' });
-        x += width;
-      });
-      doc.y = top + height;
-    };
+    const drawHeader = () => tableHeader(headers, widths, pad);
 
     drawHeader();
     for (const row of model.rows) {
@@ -399,28 +400,7 @@ export function renderReportPdf(model: ReportPageModel, lang: Lang, context: Pdf
       ];
     };
 
-    const drawHeader = () => {
-      doc.font('bold').fontSize(6.5);
-      const height =
-        Math.max(
-          ...headers.map((text, i) => doc.heightOfString(text, { width: (widths[i] ?? 0) - 2 * pad })),
-        ) +
-        2 * pad;
-      ensureSpace(height + 30);
-      const top = doc.y;
-      doc.rect(MARGIN, top, WIDTH, height).fill('#eef1f6');
-      let x = MARGIN;
-      headers.forEach((text, i) => {
-        const width = widths[i] ?? 0;
-        doc
-          .font('bold')
-          .fontSize(6.5)
-          .fillColor(INK)
-          .text(text, x + pad, top + pad, { width: width - 2 * pad, align: i === 0 ? 'left' : 'right' });
-        x += width;
-      });
-      doc.y = top + height;
-    };
+    const drawHeader = () => tableHeader(headers, widths, pad);
 
     drawHeader();
     for (const row of comparison.rows) {

@@ -15,6 +15,7 @@ import {
 import type { ReportQuery } from './report.schemas.js';
 import {
   criterionAggregates,
+  criterionFiguresJson,
   indexAggregates,
   listWaveCriteria,
   type ReportSurvey,
@@ -134,18 +135,7 @@ export function segmentReportJson(report: SegmentReport) {
           performance: customer(gap.crosshair.performance),
         },
         overall: { deliveryIndex: customer(gap.overall.deliveryIndex) },
-        criteria: gap.criteria.map((criterion) => ({
-          id: criterion.id,
-          key: criterion.key,
-          label: criterion.label,
-          audience: criterion.audience,
-          sellerImportance: criterion.sellerImportance,
-          customerImportance: customer(criterion.customerImportance),
-          customerPerformance: customer(criterion.customerPerformance),
-          deliveryGap: customer(criterion.deliveryGap),
-          alignmentGap: customer(criterion.alignmentGap),
-          quadrant: customer(criterion.quadrant),
-        })),
+        criteria: gap.criteria.map((criterion) => criterionFiguresJson(criterion, suppressed !== null)),
       };
     }),
   };

@@ -3,6 +3,7 @@ import {
   type ComparableCriterion,
   type Correlation,
   type CriterionAggregates,
+  type CriterionResult,
   type Cut,
   compareWaves,
   cronbachAlpha,
@@ -444,6 +445,26 @@ const alphaJson = (reliability: Reliability) =>
   reliability.alpha === null ? null : { alpha: reliability.alpha, k: reliability.k, n: reliability.n };
 
 /**
+ * A criterion's own figures in the JSON (the report's criteria, each segment group's): with `hidden` (a
+ * suppressed cut, issue 13) every customer figure is null; seller importance is organisation-wide and stays.
+ */
+export function criterionFiguresJson(criterion: CriterionResult, hidden: boolean) {
+  const customer = <T>(value: T): T | null => (hidden ? null : value);
+  return {
+    id: criterion.id,
+    key: criterion.key,
+    label: criterion.label,
+    audience: criterion.audience,
+    sellerImportance: criterion.sellerImportance,
+    customerImportance: customer(criterion.customerImportance),
+    customerPerformance: customer(criterion.customerPerformance),
+    deliveryGap: customer(criterion.deliveryGap),
+    alignmentGap: customer(criterion.alignmentGap),
+    quadrant: customer(criterion.quadrant),
+  };
+}
+
+/**
  * The JSON API's shape of a report. A suppressed cut (issue 13) answers with `suppressed: {k, reason}` and
  * every customer field null: series, gaps, quadrants, delivery index, satisfaction, derived importance,
  * the customers' reliability and changes. Seller importance (organisation-wide) stays.
@@ -476,16 +497,7 @@ export function reportJson(report: SurveyReport) {
       change: comparison === null || hidden ? null : comparison.overall,
     },
     criteria: gap.criteria.map((criterion) => ({
-      id: criterion.id,
-      key: criterion.key,
-      label: criterion.label,
-      audience: criterion.audience,
-      sellerImportance: criterion.sellerImportance,
-      customerImportance: customer(criterion.customerImportance),
-      customerPerformance: customer(criterion.customerPerformance),
-      deliveryGap: customer(criterion.deliveryGap),
-      alignmentGap: customer(criterion.alignmentGap),
-      quadrant: customer(criterion.quadrant),
+      ...criterionFiguresJson(criterion, hidden),
       // null: no comparison, or the compared wave did not ask this criterion.
       change: changeOf(criterion.id),
       derivedImportance: customer(derivedJson(report.statistics.derivedImportance.get(criterion.id))),
