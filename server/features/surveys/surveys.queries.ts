@@ -160,7 +160,8 @@ export async function transitionSurvey(
   return result.numUpdatedRows > 0n;
 }
 
-export type InvitationStatus = 'not_opened' | 'opened' | 'in_progress' | 'submitted' | 'revoked';
+/** `erased`: its person's data was erased (privacy request or retention); its answers count, anonymously. */
+export type InvitationStatus = 'not_opened' | 'opened' | 'in_progress' | 'submitted' | 'revoked' | 'erased';
 
 export async function listInvitations(db: Db, organizationId: string, surveyId: string) {
   const rows = await db
@@ -187,6 +188,7 @@ export async function listInvitations(db: Db, organizationId: string, surveyId: 
       'invitations.token_salt as tokenSalt',
       'invitations.opened_at as openedAt',
       'invitations.revoked_at as revokedAt',
+      'invitations.erased_at as erasedAt',
       'accounts.name as accountName',
       'responses.status as responseStatus',
     ])
@@ -196,16 +198,18 @@ export async function listInvitations(db: Db, organizationId: string, surveyId: 
     .orderBy('accounts.name')
     .orderBy('invitations.email')
     .execute();
-  return rows.map(({ responseStatus, openedAt, revokedAt, ...row }) => {
-    const status: InvitationStatus = revokedAt
-      ? 'revoked'
-      : responseStatus === 'submitted'
-        ? 'submitted'
-        : responseStatus === 'in_progress'
-          ? 'in_progress'
-          : openedAt
-            ? 'opened'
-            : 'not_opened';
+  return rows.map(({ responseStatus, openedAt, revokedAt, erasedAt, ...row }) => {
+    const status: InvitationStatus = erasedAt
+      ? 'erased'
+      : revokedAt
+        ? 'revoked'
+        : responseStatus === 'submitted'
+          ? 'submitted'
+          : responseStatus === 'in_progress'
+            ? 'in_progress'
+            : openedAt
+              ? 'opened'
+              : 'not_opened';
     return { ...row, status };
   });
 }
@@ -303,6 +307,8 @@ export async function renewInvitationToken(
     .where('survey_id', '=', surveyId)
     .where('id', '=', invitationId)
     .where('revoked_at', 'is', null)
+    // An erased person's invitation never gets a working link again.
+    .where('erased_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -153,13 +153,13 @@ export default async function surveysRoutes(app: FastifyInstance) {
     url: invitation.url,
   });
 
-  /** A wave's invitations with their links rebuilt from the stored salts; a revoked one has no link. */
+  /** A wave's invitations with their links rebuilt from the stored salts; a revoked or erased one has none. */
   async function invitationsWithLinks(organizationId: string, surveyId: string) {
     const invitations = await listInvitations(app.db, organizationId, surveyId);
     return invitations.map(({ tokenSalt, ...invitation }) => ({
       ...invitation,
       url:
-        invitation.status === 'revoked'
+        invitation.status === 'revoked' || invitation.status === 'erased'
           ? null
           : respondentUrl(app.config.publicUrl, tokenFor(key, tokenSalt)),
     }));

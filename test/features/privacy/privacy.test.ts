@@ -351,6 +351,32 @@ describe('privacy requests', () => {
       expect(invitation.email).toMatch(/^erased-[0-9a-f-]{36}@invalid$/);
       expect(invitation).toMatchObject({ name: null, contact_id: null, account_id: wave.accountId });
     }
+    // The wave's listing says so and offers no link, and no new link can be drawn for them.
+    const listed = await wave.api.get(`/api/v1/surveys/${wave.surveyId}/invitations`).expect(200);
+    const erased = listed.body.invitations.filter(
+      (invitation: { status: string }) => invitation.status === 'erased',
+    );
+    expect(erased.length).toBeGreaterThan(0);
+    for (const invitation of erased) expect(invitation.url).toBeNull();
+    const page = await wave.admin.agent.get(`/surveys/${wave.surveyId}`).expect(200);
+    expect(page.text).toContain('Personopplysninger slettet');
+    const hashOf = async (id: string) =>
+      (
+        await app.db
+          .selectFrom('invitations')
+          .select('token_hash')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).token_hash;
+    const before = await hashOf(erased[0].id);
+    const renewed = await submitForm(
+      wave.admin.agent,
+      `/surveys/${wave.surveyId}`,
+      `/surveys/${wave.surveyId}/invitations/${erased[0].id}/renew`,
+      {},
+    );
+    expect(renewed.status).toBe(404);
+    expect((await hashOf(erased[0].id)).equals(before)).toBe(true);
   });
 
   it('leaves another organisation’s contact with the same address untouched', async () => {
