@@ -158,7 +158,9 @@ export function wideColumnName(criterion: WideCriterion, index: number): string 
  * The analyst's layout: one row per submitted response, fixed English column names and role codes
  * (whatever the reader's language, so scripts keep working), the submitted time in `timeZone` with its
  * offset, then `<column>.importance` for every criterion and `<column>.performance` for those customers are
- * asked. Scores as in the long layout: a number, `DK` for "don't know", empty when not asked or unanswered.
+ * asked, then `overall` (customers' overall satisfaction; empty for sellers and in waves that do not ask it)
+ * and `comment`. Scores as in the long layout: a number, `DK` for "don't know", empty when not asked or
+ * unanswered.
  * `rows` come consecutive per response (exportRowsQuery's order), so only one response is held at a time.
  */
 export async function* wideCsvLines(
@@ -175,7 +177,7 @@ export async function* wideCsvLines(
     const performance = criterion.audience === 'both' ? header.push(`${name}.performance`) - 1 : undefined;
     columns.set(criterion.id, { importance, performance });
   }
-  header.push('comment');
+  header.push('overall', 'comment');
   yield `\uFEFF${csvLine(header)}`;
 
   let current: Array<string | number | null> | undefined;
@@ -192,7 +194,7 @@ export async function* wideCsvLines(
       flush();
       currentId = row.responseId;
       const submittedAt = isoWithOffset(row.submittedAt, timeZone);
-      const scores = new Array<ExportScore>(header.length - 7).fill(null);
+      const scores = new Array<ExportScore>(header.length - 8).fill(null);
       current = [
         row.responseId,
         row.role,
@@ -201,6 +203,7 @@ export async function* wideCsvLines(
         row.kam,
         submittedAt,
         ...scores,
+        row.overall,
         row.comment,
       ];
       if (count > 0 && count % 500 === 0) {

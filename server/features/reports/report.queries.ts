@@ -506,6 +506,8 @@ export interface ExportRow {
   labelEn: string;
   importance: ExportScore;
   performance: ExportScore;
+  /** The response's overall satisfaction (issue 12), the same on each of its rows. */
+  overall: ExportScore;
   comment: string | null;
   submittedAt: Date;
 }
@@ -577,6 +579,9 @@ export function exportRowsQuery(
       'survey_criteria.label_en as labelEn',
       score('importance').as('importance'),
       score('performance').as('performance'),
+      // Overall satisfaction as the scores are: a number, "DK", or null when not answered or not asked.
+      sql<ExportScore>`case when responses.overall_answered
+        then coalesce(to_jsonb(responses.overall_score), '"DK"'::jsonb) end`.as('overall'),
       'responses.comment',
       sql<Date>`responses.submitted_at`.as('submittedAt'),
     ])

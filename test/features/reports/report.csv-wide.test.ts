@@ -180,6 +180,7 @@ describe('GET /surveys/:id/export.csv?layout=wide', () => {
           ? [`${criterion.key}.importance`, `${criterion.key}.performance`]
           : [`${criterion.key}.importance`],
       ),
+      'overall',
       'comment',
     ]);
     // 4 submitted customers and 4 sellers; the in-progress response is left out.

@@ -288,6 +288,29 @@ describe('overall satisfaction, derived importance and reliability in the report
   });
 });
 
+describe('the wide CSV export', () => {
+  it('has each customer’s overall satisfaction (DK for "don’t know"), empty for sellers', async () => {
+    const csv = await supertest(app.server)
+      .get(`/surveys/${surveyId}/export.csv?layout=wide`)
+      .set('Authorization', `Bearer ${org.adminKey}`)
+      .expect(200);
+    const [header, ...lines] = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    const columns = (header ?? '').split(';').map((cell) => cell.replaceAll('"', ''));
+    const at = columns.indexOf('overall');
+    expect(columns.slice(-2)).toEqual(['overall', 'comment']);
+    const cell = (line: string, index: number) => line.split(';')[index]?.replaceAll('"', '') ?? '';
+    const customers = lines.filter((line) => cell(line, 1) === 'customer').map((line) => cell(line, at));
+    const sellers = lines.filter((line) => cell(line, 1) === 'seller').map((line) => cell(line, at));
+    expect(customers.sort()).toEqual(
+      CUSTOMERS.map((c) => (c.overall === null ? 'DK' : String(c.overall))).sort(),
+    );
+    expect(sellers).toEqual(SELLERS.map(() => ''));
+  });
+});
+
 describe('the edge cases', () => {
   it('gives no derived importance, with the reason, when every customer gives the same overall score', async () => {
     const same = CUSTOMERS.map((customer) => ({ ...customer, overall: 7 }));
