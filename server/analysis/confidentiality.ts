@@ -1,8 +1,9 @@
 // Confidential waves (issue 13; docs/decisions/0007-confidential-cuts.md). A *cut* is the set of submitted
 // customer responses a report reads under its filter and the reader's scope; its size is their number. In a
 // confidential wave a cut is suppressed when it has fewer than k respondents, or when a cut the reader can
-// also reach contains it and has 1 to k − 1 respondents more (of two such nested cuts the larger is shown,
-// so the difference — a handful of people — can never be computed from two shown figures). Pure: no I/O.
+// also reach contains it — by its respondents, not by the spelling of its filters — and has 1 to k − 1
+// respondents more (of two such nested cuts the larger is shown, so the difference — a handful of people —
+// can never be computed from two shown figures). Pure: no I/O.
 
 export type SuppressionReason = 'fewer_than_k' | 'difference_below_k';
 
@@ -75,33 +76,55 @@ export function normaliseCut(cut: Cut, accounts: readonly AccountCount[]): { cut
 /** Submitted customer responses in a cut (every constraint must hold). */
 export function cutSize(cut: Cut, accounts: readonly AccountCount[]): number {
   let size = 0;
-  for (const account of accounts) {
-    if (cut.accountId !== undefined && account.accountId !== cut.accountId) continue;
-    if (cut.segment !== undefined && account.segment !== cut.segment) continue;
-    if (cut.kamUserId !== undefined && account.kamUserId !== cut.kamUserId) continue;
-    size += account.responded;
-  }
+  for (const account of accounts) if (inCut(cut, account)) size += account.responded;
   return size;
 }
 
+/** Whether an account's row falls in a cut (every constraint must hold). */
+const inCut = (cut: Cut, account: AccountCount) =>
+  (cut.accountId === undefined || account.accountId === cut.accountId) &&
+  (cut.segment === undefined || account.segment === cut.segment) &&
+  (cut.kamUserId === undefined || account.kamUserId === cut.kamUserId);
+
 /**
- * The cuts that contain `cut` and that `reader` may look at: `cut` with any subset of its constraints
- * dropped, except that a KAM never drops their own KAM constraint (their portfolio is their widest cut).
- * `cut` must be normalised; the cut itself is not among them.
+ * Every cut `reader` can ask for through the report's filters and the segments view: the organisation (a
+ * KAM: their portfolio), each segment (accounts without one too), each KAM, each segment ∧ KAM, each account —
+ * a KAM only within their portfolio. Built from the accounts that have respondents, so at most
+ * 2 + accounts + segments × (KAMs + 1) + KAMs cuts.
  */
-export function containingCuts(cut: Cut, reader: Reader): Cut[] {
-  const present = KEYS.filter((key) => cut[key] !== undefined);
-  const droppable = present.filter((key) => !(reader.role === 'kam' && key === 'kamUserId'));
-  const cuts: Cut[] = [];
-  // Every non-empty subset of the droppable constraints (at most 2³ − 1 = 7 cuts).
-  for (let mask = 1; mask < 1 << droppable.length; mask++) {
-    const larger: Cut = { ...cut };
-    droppable.forEach((key, index) => {
-      if (mask & (1 << index)) delete larger[key];
-    });
-    cuts.push(larger);
+export function requestableCuts(reader: Reader, accounts: readonly AccountCount[]): Cut[] {
+  const scope: Cut = reader.role === 'kam' ? { kamUserId: reader.userId } : {};
+  const rows = accounts.filter((account) => account.responded > 0 && inCut(scope, account));
+  const segments = [...new Set(rows.map((account) => account.segment))];
+  const kams =
+    reader.role === 'kam'
+      ? [reader.userId]
+      : [...new Set(rows.flatMap((account) => (account.kamUserId === null ? [] : [account.kamUserId])))];
+  const cuts: Cut[] = [scope];
+  for (const segment of segments) {
+    cuts.push({ ...scope, segment });
+    for (const kamUserId of kams) cuts.push({ segment, kamUserId });
   }
+  if (reader.role !== 'kam') for (const kamUserId of kams) cuts.push({ kamUserId });
+  for (const account of rows) if (account.accountId !== null) cuts.push({ accountId: account.accountId });
   return cuts;
+}
+
+/**
+ * The requestable cuts that contain `cut` by their respondents — every account with respondents in `cut` is
+ * in them too, whatever the filters are called (a KAM's portfolio may lie inside one segment) — with how many
+ * respondents more they hold. `cut` itself (the same respondents) is among them with 0.
+ */
+export function containingCuts(
+  cut: Cut,
+  reader: Reader,
+  accounts: readonly AccountCount[],
+): Array<{ cut: Cut; more: number }> {
+  const members = accounts.filter((account) => account.responded > 0 && inCut(cut, account));
+  const size = cutSize(cut, accounts);
+  return requestableCuts(reader, accounts)
+    .filter((larger) => members.every((account) => inCut(larger, account)))
+    .map((larger) => ({ cut: larger, more: cutSize(larger, accounts) - size }));
 }
 
 const isWholeOrganisation = (cut: Cut) => KEYS.every((key) => cut[key] === undefined);
@@ -125,11 +148,9 @@ export function judgeCut(
   if (size === 0) return { size, suppressed: null };
   if (reader.role === 'admin' && isWholeOrganisation(normalised)) return { size, suppressed: null };
   if (size < k) return { size, suppressed: { k, reason: 'fewer_than_k' } };
-  for (const larger of containingCuts(normalised, reader)) {
-    const difference = cutSize(larger, accounts) - size;
-    if (difference >= 1 && difference <= k - 1) {
-      return { size, suppressed: { k, reason: 'difference_below_k' } };
-    }
+  // Of two nested cuts that differ by 1 to k − 1 respondents, the larger is shown.
+  for (const { more } of containingCuts(normalised, reader, accounts)) {
+    if (more >= 1 && more <= k - 1) return { size, suppressed: { k, reason: 'difference_below_k' } };
   }
   return { size, suppressed: null };
 }

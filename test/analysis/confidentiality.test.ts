@@ -6,6 +6,7 @@ import {
   judgeCut,
   normaliseCut,
   type Reader,
+  requestableCuts,
   suppressionOf,
 } from '../../server/analysis/confidentiality.js';
 
@@ -51,15 +52,60 @@ describe('cutSize and normaliseCut', () => {
     expect(normaliseCut({ segment: 'A' }, accounts)).toEqual({ cut: { segment: 'A' }, empty: false });
   });
 
-  it('lets a KAM drop every constraint but their own, and others drop every one', () => {
-    const cut = { accountId: 'a1', segment: 'A', kamUserId: 'kari' };
-    expect(containingCuts(cut, manager)).toHaveLength(7);
-    expect(containingCuts(cut, manager)).toContainEqual({});
-    const kams = containingCuts(cut, kari);
-    expect(kams).toHaveLength(3);
-    for (const larger of kams) expect(larger.kamUserId).toBe('kari');
-    expect(kams).toContainEqual({ kamUserId: 'kari' });
-    expect(containingCuts({}, admin)).toEqual([]);
+  it('lists the cuts a reader can ask for: a KAM only within their portfolio', () => {
+    const managerCuts = requestableCuts(manager, accounts);
+    expect(managerCuts).toContainEqual({});
+    expect(managerCuts).toContainEqual({ segment: null });
+    expect(managerCuts).toContainEqual({ kamUserId: 'ola' });
+    expect(managerCuts).toContainEqual({ segment: 'A', kamUserId: 'kari' });
+    expect(managerCuts).toContainEqual({ accountId: 'a4' });
+    const kariCuts = requestableCuts(kari, accounts);
+    for (const cut of kariCuts)
+      expect(cutSize(cut, accounts) <= cutSize({ kamUserId: 'kari' }, accounts)).toBe(true);
+    expect(kariCuts).not.toContainEqual({ accountId: 'a3' });
+    expect(kariCuts).toContainEqual({ kamUserId: 'kari' });
+  });
+
+  it('finds the cuts that contain a cut by its respondents, whatever the filters say', () => {
+    // Kari's accounts a1 (A) and a2 (B); the segment A cut holds a1 and Ola's a3.
+    const containing = containingCuts(
+      { accountId: 'a1', segment: 'A', kamUserId: 'kari' },
+      manager,
+      accounts,
+    );
+    expect(containing).toContainEqual({ cut: {}, more: 2 + 4 + 1 + 2 });
+    expect(containing).toContainEqual({ cut: { segment: 'A' }, more: 4 });
+    expect(containing).toContainEqual({ cut: { kamUserId: 'kari' }, more: 2 });
+    expect(containing.map(({ cut }) => cut)).not.toContainEqual({ kamUserId: 'ola' });
+  });
+});
+
+describe('cuts nested by their respondents rather than their filters', () => {
+  it('suppresses a KAM’s portfolio that a segment contains with one respondent more (k = 3)', () => {
+    // Segment S: a1 (KAM K1, 5 respondents) and a2 (KAM K2, 1): S − K1 would be a2's one respondent.
+    const accounts = [account('a1', 5, 'S', 'k1'), account('a2', 1, 'S', 'k2'), account('a3', 9, 'T', 'k2')];
+    expect(judgeCut({ segment: 'S' }, { k: 3, reader: manager, accounts }).suppressed).toBeNull();
+    expect(judgeCut({ kamUserId: 'k1' }, { k: 3, reader: manager, accounts }).suppressed).toEqual({
+      k: 3,
+      reason: 'difference_below_k',
+    });
+  });
+
+  it('suppresses a segment group that lies inside a KAM’s portfolio with too few more', () => {
+    const accounts = [
+      account('a1', 4, 'A', 'kari'),
+      account('a2', 2, 'B', 'kari'),
+      account('a3', 7, 'B', 'ola'),
+    ];
+    // Kari's portfolio (6) contains segment A ∧ Kari (4): 2 more, below k = 3.
+    expect(judgeCut({ segment: 'A' }, { k: 3, reader: kari, accounts }).suppressed).toEqual({
+      k: 3,
+      reason: 'difference_below_k',
+    });
+    // For a manager, segment A (4) lies in Kari's portfolio (6) too: the same.
+    expect(judgeCut({ segment: 'A' }, { k: 3, reader: manager, accounts }).suppressed?.reason).toBe(
+      'difference_below_k',
+    );
   });
 });
 

@@ -52,7 +52,7 @@ export async function* csvLines(
       row.importance,
       row.performance,
       row.comment,
-      row.submittedAt.toISOString(),
+      row.submittedAt?.toISOString() ?? null,
     ]);
     count += 1;
     if (count % 500 === 0) {
@@ -193,10 +193,10 @@ export async function* wideCsvLines(
     if (row.responseId !== currentId) {
       flush();
       currentId = row.responseId;
-      const submittedAt = isoWithOffset(row.submittedAt, timeZone);
+      const submittedAt = row.submittedAt === null ? null : isoWithOffset(row.submittedAt, timeZone);
       const scores = new Array<ExportScore>(header.length - 8).fill(null);
       current = [
-        row.responseId,
+        row.respondentId,
         row.role,
         row.account,
         row.segment,

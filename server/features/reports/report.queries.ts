@@ -509,7 +509,10 @@ export interface ExportRow {
   /** The response's overall satisfaction (issue 12), the same on each of its rows. */
   overall: ExportScore;
   comment: string | null;
-  submittedAt: Date;
+  /** The response's id as the export shows it; null for a confidential wave's customers. */
+  respondentId: string | null;
+  /** Null for a confidential wave's customers. */
+  submittedAt: Date | null;
 }
 
 /**
@@ -568,6 +571,13 @@ export function exportRowsQuery(
     )
     .select([
       'responses.id as responseId',
+      // A confidential wave's customers are not followed from one export to the next (issue 13): no stable
+      // id and no exact time that would let two overlapping exports be joined row by row.
+      named
+        ? sql<string | null>`responses.id::text`.as('respondentId')
+        : sql<string | null>`case when responses.role = 'seller' then responses.id::text end`.as(
+            'respondentId',
+          ),
       'surveys.name as wave',
       'responses.role',
       named ? 'accounts.name as account' : sql<string | null>`null::text`.as('account'),
@@ -583,7 +593,11 @@ export function exportRowsQuery(
       sql<ExportScore>`case when responses.overall_answered
         then coalesce(to_jsonb(responses.overall_score), '"DK"'::jsonb) end`.as('overall'),
       'responses.comment',
-      sql<Date>`responses.submitted_at`.as('submittedAt'),
+      named
+        ? sql<Date | null>`responses.submitted_at`.as('submittedAt')
+        : sql<Date | null>`case when responses.role = 'seller' then responses.submitted_at end`.as(
+            'submittedAt',
+          ),
     ])
     .where('responses.organization_id', '=', organizationId)
     .where('responses.survey_id', '=', surveyId)

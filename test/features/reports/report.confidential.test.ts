@@ -291,6 +291,19 @@ describe('a confidential wave (k = 3) for a KAM: a portfolio of 5, one account o
       'Skjult fordi forskjellen til et større utvalg er under 3 svar',
     );
     expect(wide.text).not.toContain('Ask svarer');
+
+    // The portfolio's wide rows: no respondent id and no submitted time for customers; sellers keep theirs.
+    const portfolio = csvRows(
+      (await org.kamAgent.get(`/surveys/${main.surveyId}/export.csv?layout=wide`).expect(200)).text,
+    );
+    // Wide columns: respondent_id;role;account;segment;kam;submitted_at;…
+    const id = 0;
+    const time = 5;
+    const customerRows = portfolio.filter((row) => row[1] === 'customer');
+    expect(customerRows).toHaveLength(MAIN.length);
+    for (const row of customerRows) expect([row[id], row[time]]).toEqual(['', '']);
+    for (const row of portfolio.filter((row) => row[1] === 'seller'))
+      expect(row[id]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('gives the shown portfolio’s CSV rows without account, segment and KAM', async () => {
@@ -298,6 +311,8 @@ describe('a confidential wave (k = 3) for a KAM: a portfolio of 5, one account o
     const customers = csvRows(text).filter((row) => row[1] === 'kunde');
     expect(customers).toHaveLength(MAIN.length * main.customerCriteria.length);
     for (const row of customers) expect(row.slice(2, 5)).toEqual(['', '', '']);
+    // No exact time either: two overlapping exports cannot be joined on it.
+    for (const row of customers) expect(row.at(-1)).toBe('');
     expect(text).not.toContain(names.kariA);
     expect(text).not.toContain(names.kariB);
     expect(text).not.toContain('Kari KAM');
