@@ -124,6 +124,8 @@ const NB_ERRORS: Record<string, string> = {
   'A KAM records an action for one of their accounts': 'Velg en av dine kunder.',
   'The owner must be an active user of the organisation':
     'Ansvarlig må være en aktiv bruker i organisasjonen.',
+  'A KAM can own actions on their own accounts only':
+    'En KAM kan bare være ansvarlig for tiltak på sine egne kunder.',
 };
 
 /** A validation or refusal message of this feature in the reader's language. */

@@ -26,6 +26,9 @@ export interface ActionRow {
   title: string;
   accountId: string | null;
   accountName: string | null;
+  /** The account's segment and KAM now, as the report's filters read them. */
+  accountSegment: string | null;
+  accountKamUserId: string | null;
   ownerUserId: string | null;
   ownerName: string | null;
   /** 'YYYY-MM-DD' */
@@ -69,6 +72,8 @@ function selectActions(db: Db, organizationId: string, scope: ActionScope) {
       'a.title',
       'a.account_id as accountId',
       'acc.name as accountName',
+      'acc.segment as accountSegment',
+      'acc.kam_user_id as accountKamUserId',
       'a.owner_user_id as ownerUserId',
       'owner.name as ownerName',
       sql<string | null>`a.due_date::text`.as('dueDate'),
@@ -178,7 +183,7 @@ export function listActiveUsers(db: Db, organizationId: string) {
 export function findActiveUser(db: Db, organizationId: string, userId: string) {
   return db
     .selectFrom('users')
-    .select('id')
+    .select(['id', 'role'])
     .where('organization_id', '=', organizationId)
     .where('id', '=', userId)
     .where('active', '=', true)

@@ -52,10 +52,25 @@ function warningsFor(dueDate: string | null | undefined): Warning[] {
 const refused = (code: string, field: string, message: string) =>
   new HttpError(400, code, message, [{ field, message }]);
 
-async function checkOwner(db: Db, organizationId: string, ownerUserId: string | null | undefined) {
+/**
+ * The owner must be an active user of the organisation; a KAM can own only actions on their own accounts
+ * (a KAM sees nothing else, so an action they could not see would be theirs in name only).
+ */
+async function checkOwner(
+  db: Db,
+  organizationId: string,
+  ownerUserId: string | null | undefined,
+  accountId: string | null,
+) {
   if (!ownerUserId) return;
-  if (!(await findActiveUser(db, organizationId, ownerUserId))) {
+  const owner = await findActiveUser(db, organizationId, ownerUserId);
+  if (!owner) {
     throw refused('UNKNOWN_OWNER', 'ownerUserId', 'The owner must be an active user of the organisation');
+  }
+  if (owner.role !== 'kam') return;
+  const account = accountId === null ? undefined : await findAccount(db, organizationId, accountId);
+  if (account?.kamUserId !== ownerUserId) {
+    throw refused('OWNER_OUT_OF_SCOPE', 'ownerUserId', 'A KAM can own actions on their own accounts only');
   }
 }
 
@@ -97,7 +112,7 @@ export async function createAction(
   } else if (principal.role === 'kam') {
     throw refused('ACCOUNT_REQUIRED', 'accountId', 'A KAM records an action for one of their accounts');
   }
-  await checkOwner(db, organizationId, body.ownerUserId);
+  await checkOwner(db, organizationId, body.ownerUserId, accountId);
 
   const id = await insertAction(db, organizationId, {
     surveyId,
@@ -132,7 +147,7 @@ export async function changeAction(
   if (!before || (options.surveyId !== undefined && before.surveyId !== options.surveyId)) {
     throw notFound('Action not found');
   }
-  await checkOwner(db, organizationId, body.ownerUserId);
+  await checkOwner(db, organizationId, body.ownerUserId, before.accountId);
   const changes: ActionChanges = body;
   if (!(await updateAction(db, organizationId, actionId, changes, scope))) throw notFound('Action not found');
   const action = await findAction(db, organizationId, actionId, scope);

@@ -342,7 +342,7 @@ function reportStatistics(
 
 /**
  * The compared wave's actions by the report's criterion they concern (matched across the waves as the
- * comparison matches them). Under an account filter, that account's actions and the wave-wide ones.
+ * comparison matches them). Under a filter, the actions on accounts in its cut and the wave-wide ones.
  */
 function actionsByCriterion(
   later: readonly ComparableCriterion[],
@@ -354,13 +354,13 @@ function actionsByCriterion(
   for (const criterion of later) {
     const before = matchCriterion(criterion, earlier);
     if (!before) continue;
-    const matching = actions.filter(
-      (action) =>
-        action.surveyCriterionId === before.id &&
-        (filter.accountId === undefined ||
-          action.accountId === null ||
-          action.accountId === filter.accountId),
-    );
+    // Under a filter, the actions on accounts in the filter's cut, and the wave-wide ones.
+    const inFilter = (action: ActionRow) =>
+      action.accountId === null ||
+      ((filter.accountId === undefined || action.accountId === filter.accountId) &&
+        (filter.segment === undefined || action.accountSegment === filter.segment) &&
+        (filter.kamUserId === undefined || action.accountKamUserId === filter.kamUserId));
+    const matching = actions.filter((action) => action.surveyCriterionId === before.id && inFilter(action));
     if (matching.length > 0) byCriterion.set(criterion.id, matching);
   }
   return byCriterion;

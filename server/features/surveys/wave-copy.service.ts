@@ -17,7 +17,7 @@ export interface CopyContext {
 }
 
 /** Why an invitee of the earlier wave is not invited to the copy. */
-export type SkipReason = 'optedOut' | 'userInactive' | 'repeated';
+export type SkipReason = 'optedOut' | 'userInactive' | 'repeated' | 'erased';
 
 export interface SkippedInvitee {
   /** The earlier wave's invitation. */
@@ -160,6 +160,7 @@ export async function copyWave(
           sql<string>`coalesce(ct.email, u.email, i.email)`.as('email'),
           sql<string>`lower(coalesce(ct.email, u.email, i.email))`.as('emailKey'),
           sql<boolean>`coalesce(u.active, true)`.as('userActive'),
+          sql<boolean>`i.erased_at is not null`.as('erased'),
           sql<boolean>`exists (select 1 from email_opt_outs oo
             where oo.organization_id = i.organization_id
               and oo.email = lower(coalesce(ct.email, u.email, i.email)))`.as('optedOut'),
@@ -175,13 +176,16 @@ export async function copyWave(
       const inputs: InvitationInput[] = [];
       const seen = new Set<string>();
       for (const invitee of invitees) {
-        const reason: SkipReason | null = invitee.optedOut
-          ? 'optedOut'
-          : !invitee.userActive
-            ? 'userInactive'
-            : seen.has(invitee.emailKey)
-              ? 'repeated'
-              : null;
+        // An erased person (privacy request or retention) is never invited again: their address is gone.
+        const reason: SkipReason | null = invitee.erased
+          ? 'erased'
+          : invitee.optedOut
+            ? 'optedOut'
+            : !invitee.userActive
+              ? 'userInactive'
+              : seen.has(invitee.emailKey)
+                ? 'repeated'
+                : null;
         seen.add(invitee.emailKey);
         if (reason) {
           skipped.push({ invitationId: invitee.id, role: invitee.role, email: invitee.email, reason });

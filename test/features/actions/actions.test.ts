@@ -353,7 +353,11 @@ describe('PATCH /api/v1/actions/:id', () => {
   });
 
   it('changes the title, owner and due date, clears them with null, and warns of a past due date', async () => {
-    const id = await recordAction(manager.key, { ownerUserId: manager.userId, dueDate: FUTURE });
+    const id = await recordAction(manager.key, {
+      ownerUserId: manager.userId,
+      dueDate: FUTURE,
+      accountId: accounts.kari,
+    });
     const past = await api(manager.key)
       .patch(`/api/v1/actions/${id}`, { title: 'Nytt navn', ownerUserId: kari.userId, dueDate: PAST })
       .expect(200);
@@ -363,6 +367,26 @@ describe('PATCH /api/v1/actions/:id', () => {
       .patch(`/api/v1/actions/${id}`, { ownerUserId: null, dueDate: null, note: null })
       .expect(200);
     expect(cleared.body).toMatchObject({ ownerUserId: null, dueDate: null, note: null, warnings: [] });
+  });
+
+  it('lets a KAM own only actions on their own accounts, so every action they own is one they can see', async () => {
+    const wide = await api(manager.key)
+      .post(actionsPath(), { criterionKey: 'availability', title: 'Hele bølgen', ownerUserId: kari.userId })
+      .expect(400);
+    expect(wide.body.error.code).toBe('OWNER_OUT_OF_SCOPE');
+    await api(manager.key)
+      .post(actionsPath(), {
+        criterionKey: 'availability',
+        title: 'Olas kunde',
+        ownerUserId: kari.userId,
+        accountId: accounts.ola,
+      })
+      .expect(400);
+    const id = await recordAction(manager.key, { accountId: accounts.ola });
+    await api(manager.key).patch(`/api/v1/actions/${id}`, { ownerUserId: kari.userId }).expect(400);
+    const own = await recordAction(manager.key, { accountId: accounts.kari, ownerUserId: kari.userId });
+    const mine = await api(kari.key).get('/api/v1/actions').expect(200);
+    expect(mine.body.actions.map((action: { id: string }) => action.id)).toContain(own);
   });
 
   it('refuses an empty body, an unknown status, a foreign owner and a bad date with 400, changing nothing', async () => {

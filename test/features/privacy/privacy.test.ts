@@ -377,6 +377,15 @@ describe('privacy requests', () => {
     );
     expect(renewed.status).toBe(404);
     expect((await hashOf(erased[0].id)).equals(before)).toBe(true);
+
+    // Running the wave again invites nobody in their place: they are listed as skipped, erased.
+    const copy = await wave.api.post(`/api/v1/surveys/${wave.surveyId}/copy`).expect(201);
+    const erasedIds = new Set(erased.map((invitation: { id: string }) => invitation.id));
+    expect(copy.body.invitations.some((i: { email: string }) => i.email.endsWith('@invalid'))).toBe(false);
+    const skippedErased = copy.body.skipped.filter((s: { reason: string }) => s.reason === 'erased');
+    expect(skippedErased.map((s: { invitationId: string }) => s.invitationId).sort()).toEqual(
+      [...erasedIds].sort(),
+    );
   });
 
   it('leaves another organisation’s contact with the same address untouched', async () => {

@@ -18,6 +18,7 @@ let app: FastifyInstance;
 let adminKey: string;
 let kamKey: string;
 let firstId: string;
+let kamId: string;
 let secondId: string;
 const actionIds: Record<string, string> = {};
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
     role: 'kam',
     password: 'kam password 123',
   });
+  kamId = kamUserId;
   const kamAgent = browser(app);
   await submitForm(kamAgent, '/login', '/login', { email: kamEmail, password: 'kam password 123' });
   kamKey = await createApiKey(kamAgent);
@@ -121,6 +123,16 @@ describe('the previous wave’s actions in the next report', () => {
     const report = await apiClient(app, kamKey).get(`/api/v1/surveys/${secondId}/report`).expect(200);
     const availability = report.body.criteria.find((c: { key: string }) => c.key === 'availability');
     expect(availability.previousActions.map((a: { id: string }) => a.id)).toEqual([actionIds.kari]);
+  });
+
+  it('follows the report’s filter: under a KAM filter, that KAM’s accounts’ actions and the wave-wide one', async () => {
+    const report = await apiClient(app, adminKey)
+      .get(`/api/v1/surveys/${secondId}/report?kamUserId=${kamId}`)
+      .expect(200);
+    const availability = report.body.criteria.find((c: { key: string }) => c.key === 'availability');
+    expect(availability.previousActions.map((a: { id: string }) => a.id).sort()).toEqual(
+      [actionIds.kari, actionIds.wave].sort(),
+    );
   });
 
   it('has none with compareTo=none, and none on the first wave', async () => {
