@@ -81,7 +81,7 @@ export function cutSize(cut: Cut, accounts: readonly AccountCount[]): number {
 }
 
 /** Whether an account's row falls in a cut (every constraint must hold). */
-const inCut = (cut: Cut, account: AccountCount) =>
+export const inCut = (cut: Cut, account: Pick<AccountCount, 'accountId' | 'segment' | 'kamUserId'>) =>
   (cut.accountId === undefined || account.accountId === cut.accountId) &&
   (cut.segment === undefined || account.segment === cut.segment) &&
   (cut.kamUserId === undefined || account.kamUserId === cut.kamUserId);

@@ -2,6 +2,9 @@
 // The report's two charts as chart.js configurations: ONE definition for the page (static/js/report.js, in
 // the browser, no bundler) and the PDF (server/features/reports/report.charts.ts, chart.js on
 // @napi-rs/canvas). Only plain data in, plain config out: nothing here touches the DOM or imports chart.js.
+import { numberFormatter } from './report-quadrant.js';
+
+export { numberFormatter };
 
 /**
  * What the report page model (server/features/reports/report.page.ts, `chartData`) hands the charts.
@@ -24,20 +27,6 @@
 
 export const COLOURS = ['#1f5fbf', '#b05a00', '#1d6b34'];
 export const POINT_STYLES = ['circle', 'rect', 'triangle'];
-
-/**
- * A number as the report prints it: two decimals in the reader's locale, a real minus sign.
- * @param {'nb' | 'en'} lang
- */
-export function numberFormatter(lang) {
-  const numberFormat = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'nb-NO', {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  });
-  /** @param {number | null | undefined} value */
-  return (value) =>
-    value === null || value === undefined ? '–' : numberFormat.format(value).replace('-', '−');
-}
 
 /**
  * The three series over the criteria; each series has its own line style and point shape, not only colour.

@@ -57,10 +57,12 @@ const INK = '#1d2330';
 const MUTED = '#566074';
 
 /**
+ * A number as the report prints it: two decimals in the reader's locale, a real minus sign. Here, beside
+ * the quadrant chart that uses it; report-charts.js re-exports it for the other charts.
  * @param {'nb' | 'en'} lang
  * @returns {(value: number | null | undefined) => string}
  */
-function formatter(lang) {
+export function numberFormatter(lang) {
   const numberFormat = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'nb-NO', {
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
@@ -292,7 +294,7 @@ function quadrantDecorations(data, target) {
  * @returns {import('chart.js').ChartConfiguration<'scatter'>}
  */
 export function quadrantChartConfig(data, target) {
-  const format = formatter(data.lang);
+  const format = numberFormatter(data.lang);
   // Both axes on the 1–10 scale share one range; a vertical axis of another kind (derived importance, r)
   // brings its own range and the horizontal one fits the delivery scores alone.
   /** @param {number[]} values */

@@ -5,6 +5,7 @@ import {
   type ReliabilityTotals,
   reliabilityTotalsOf,
 } from '../../server/analysis/reliability.js';
+import { varianceOf } from '../helpers/welch.js';
 
 type Row = (number | null)[];
 
@@ -24,14 +25,8 @@ const rows: Row[] = [
   [9, 7, 8, 8, 6],
 ];
 
-function mean(xs: readonly number[]) {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-/** Sample variance, two-pass: Σ(x − x̄)² / (n − 1). */
-function variance(xs: readonly number[]) {
-  const m = mean(xs);
-  return xs.reduce((total, x) => total + (x - m) ** 2, 0) / (xs.length - 1);
-}
+// The textbook two-pass sample variance Σ(x − x̄)² / (n − 1), shared with the Welch tests.
+const variance = varianceOf;
 
 /** The textbook α over the complete rows: k/(k−1) · (1 − Σ var(item) / var(total)). */
 function textbookAlpha(data: readonly Row[]): { alpha: number; n: number; k: number } {

@@ -1,21 +1,18 @@
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { createApiKey, signUp, uniqueEmail } from '../helpers/http.js';
 import { apiClient, type SurveyCriterion } from '../helpers/surveys.js';
-import { hasChromium, launchChromium } from './chromium.js';
+import { hasChromium, launchChromium, logIn, seriousAxeViolations } from './chromium.js';
 
 // The follow-up loop in Chromium (issue 11), as a manager does it: record an action from the first wave's
 // report, run the wave again from its page, open the copy, a customer answers it in the browser, and the
 // new report shows the significant rise with an arrow, the action beside its criterion, and the trend
 // chart drawn. axe runs on every page of the loop.
-
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let app: FastifyInstance;
 let browser: Browser;
@@ -34,20 +31,6 @@ async function answer(path: string, criteria: SurveyCriterion[], availability: n
       performance: criterion.key === 'availability' ? availability : 7,
     }));
   await supertest(app.server).post(path).send({ answers, submit: true }).expect(200);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = (await page.evaluate('axe.run().then((result) => result.violations)')) as Array<{
-    id: string;
-    impact: string | null;
-    nodes: { target: string[] }[];
-  }>;
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
 }
 
 beforeAll(async () => {
@@ -98,11 +81,7 @@ describe.skipIf(!hasChromium)('the follow-up loop in a real browser (Chromium)',
     page.on('pageerror', (error) => errors.push(error.message));
     const violations: Record<string, string[]> = {};
     try {
-      await page.goto(`${base}/login`);
-      await page.fill('#email', login.email);
-      await page.fill('#password', login.password);
-      await page.click('main button[type=submit]');
-      await page.waitForURL(`${base}/surveys`);
+      await logIn(page, base, login);
 
       // 1. The first wave's report proposes availability; its link leads to the actions page, chosen.
       await page.goto(`${base}/surveys/${firstId}/report`);
@@ -113,7 +92,7 @@ describe.skipIf(!hasChromium)('the follow-up loop in a real browser (Chromium)',
       await page.click('form[data-testid="add-action"] button[type=submit]');
       await page.waitForURL(/\/surveys\/[^/]+\/actions/);
       expect(await page.locator('main table').textContent()).toContain('Fast kontaktperson for Fjordkraft');
-      violations.actions = await axeViolations(page);
+      violations.actions = await seriousAxeViolations(page);
 
       // 2. Run again from the wave page; the copy links back to it; open it.
       await page.goto(`${base}/surveys/${firstId}`);
@@ -121,7 +100,7 @@ describe.skipIf(!hasChromium)('the follow-up loop in a real browser (Chromium)',
       await page.waitForURL((url) => url.pathname.startsWith('/surveys/') && !url.pathname.includes(firstId));
       expect(await page.locator('[data-testid="copy-notice"]').textContent()).toContain('6');
       expect(await page.locator(`a[href="/surveys/${firstId}"]`).count()).toBeGreaterThan(0);
-      violations.wave = await axeViolations(page);
+      violations.wave = await seriousAxeViolations(page);
       const secondId = new URL(page.url()).pathname.split('/')[2] as string;
       await page.click(`form[action="/surveys/${secondId}/open"] button`);
       await page.waitForURL(new RegExp(`/surveys/${secondId}`));
@@ -169,7 +148,7 @@ describe.skipIf(!hasChromium)('the follow-up loop in a real browser (Chromium)',
       )) as number;
       expect(lines).toBe(13);
       await page.screenshot({ path: '/tmp/follow-up-report.png', fullPage: true });
-      violations.report = await axeViolations(page);
+      violations.report = await seriousAxeViolations(page);
       expect(violations).toEqual({ actions: [], wave: [], report: [] });
       expect(errors).toEqual([]);
     } finally {

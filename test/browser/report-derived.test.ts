@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
@@ -8,12 +7,10 @@ import { buildApp } from '../../server/app.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { createApiKey, signUp, uniqueEmail } from '../helpers/http.js';
 import { apiClient, type SurveyCriterion } from '../helpers/surveys.js';
-import { hasChromium, launchChromium } from './chromium.js';
+import { hasChromium, launchChromium, logIn, seriousAxeViolations } from './chromium.js';
 
 // The quadrant chart's vertical axis switched from stated to derived importance in Chromium (issue 12): the
 // points move to their r, the axis runs from −1 to 1, and the page passes axe.
-
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let app: FastifyInstance;
 let browser: Browser;
@@ -75,11 +72,7 @@ describe.skipIf(!hasChromium)('the quadrant chart with derived importance (Chrom
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     try {
-      await page.goto(`${base}/login`);
-      await page.fill('#email', login.email);
-      await page.fill('#password', login.password);
-      await page.click('main button[type=submit]');
-      await page.waitForURL(`${base}/surveys`);
+      await logIn(page, base, login);
       await page.goto(`${base}${reportPath}`);
       const read = () =>
         page.evaluate(`(() => {
@@ -111,14 +104,7 @@ describe.skipIf(!hasChromium)('the quadrant chart with derived importance (Chrom
       await page.waitForFunction("document.getElementById('quadrant-chart').dataset.axis === 'stated'");
       expect((await read()).ys).toEqual(stated.ys);
 
-      await page.addScriptTag({ path: AXE_SCRIPT });
-      const violations = (await page.evaluate('axe.run().then((result) => result.violations)')) as Array<{
-        id: string;
-        impact: string | null;
-      }>;
-      expect(
-        violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
-      ).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

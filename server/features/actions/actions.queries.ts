@@ -180,16 +180,6 @@ export function listActiveUsers(db: Db, organizationId: string) {
     .execute();
 }
 
-export function findActiveUser(db: Db, organizationId: string, userId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'role'])
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', userId)
-    .where('active', '=', true)
-    .executeTakeFirst();
-}
-
 /** The organisation's accounts, or a KAM's own. */
 export function listAccountsFor(db: Db, organizationId: string, scope: ActionScope) {
   let query = db

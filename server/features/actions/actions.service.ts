@@ -2,12 +2,12 @@ import type { Db } from '../../db/database.js';
 import { HttpError, notFound } from '../../lib/errors.js';
 import type { Principal } from '../../plugins/auth.js';
 import { findAccount } from '../accounts/accounts.queries.js';
+import { findActiveUser } from '../surveys/invitations.queries.js';
 import {
   type ActionChanges,
   type ActionRow,
   type ActionScope,
   findAction,
-  findActiveUser,
   findWave,
   insertAction,
   listWaveCriteria,

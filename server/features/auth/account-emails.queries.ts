@@ -49,21 +49,14 @@ export async function countRecentAccountEmails(
   return Number(row.n);
 }
 
-/** The user a login email names (active or not), with their organisation. */
+/** The user a login email names (active or not). */
 export function findUserByLoginEmail(db: Db, email: string) {
   return db
     .selectFrom('login_identities as l')
     .innerJoin('users as u', (join) =>
       join.onRef('u.organization_id', '=', 'l.organization_id').onRef('u.id', '=', 'l.user_id'),
     )
-    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
-    .select([
-      'u.organization_id as organizationId',
-      'u.id as userId',
-      'u.name',
-      'u.active',
-      'o.name as organizationName',
-    ])
+    .select(['u.organization_id as organizationId', 'u.id as userId', 'u.name', 'u.active'])
     .where('l.email', '=', email)
     .executeTakeFirst();
 }

@@ -1,13 +1,19 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, EmailKind, EmailStatus, Language, RespondentRole } from '../../db/database.js';
 
 // Conditions on an invitation `i` of a wave `s`, shared by the queries that queue email.
 /** The invitation is not revoked nor erased, and its wave is open (and not past its close date). */
 const liveInvitationOfOpenWave = sql<boolean>`i.revoked_at is null and i.erased_at is null and s.status = 'open'
   and (s.closes_at is null or s.closes_at > now())`;
+/**
+ * Whether `address` (an SQL expression) has opted out of the email of the organisation of the invitation
+ * aliased `i`; the one opt-out test of the queues, the wave page and "Run again".
+ */
+export const optedOut = (address: RawBuilder<string> = sql<string>`i.email`) =>
+  sql<boolean>`exists (select 1 from email_opt_outs oo
+    where oo.organization_id = i.organization_id and oo.email = lower(${address}))`;
 /** The invitee's address has not opted out of the organisation's email. */
-const optedOutSql = sql<boolean>`exists (select 1 from email_opt_outs oo
-  where oo.organization_id = i.organization_id and oo.email = lower(i.email))`;
+const optedOutSql = optedOut();
 const notOptedOut = sql<boolean>`not ${optedOutSql}`;
 
 /** Invitations of open waves that have no invitation email yet, and whose address has not opted out. */

@@ -4,7 +4,8 @@ import type { Db } from '../../db/database.js';
 // Everything stored about one address in one organisation (the export of a privacy request). Every
 // query is scoped by the caller's organisation and matches the address case-insensitively.
 
-const sameAddress = (column: string, email: string) => sql<boolean>`lower(${sql.ref(column)}) = ${email}`;
+export const sameAddress = (column: string, email: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) = ${email}`;
 
 export function contactsOf(db: Db, organizationId: string, email: string) {
   return db

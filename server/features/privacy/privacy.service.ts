@@ -10,6 +10,7 @@ import {
   optOutsOf,
   responsesOf,
   revisionsOf,
+  sameAddress,
   userOf,
 } from './privacy.queries.js';
 import { addressHash } from './privacy-hash.js';
@@ -143,7 +144,7 @@ export async function erasePersonalData(
       .selectFrom('invitations')
       .select('id')
       .where('organization_id', '=', organizationId)
-      .where(sql<boolean>`lower(email) = ${address}`)
+      .where(sameAddress('email', address))
       .orderBy('id')
       .forUpdate()
       .execute();
@@ -154,7 +155,7 @@ export async function erasePersonalData(
       .selectFrom('contacts')
       .select('id')
       .where('organization_id', '=', organizationId)
-      .where(sql<boolean>`lower(email) = ${address}`)
+      .where(sameAddress('email', address))
       .execute();
     const contactIds = contacts.map((contact) => contact.id);
     if (contactIds.length > 0) {

@@ -154,20 +154,23 @@ export default async function reportRoutes(app: FastifyInstance) {
     const parsed = exportQuery.safeParse(request.query ?? {});
     if (!parsed.success) throw badRequest('Invalid export query', fieldList(parsed.error));
     const { layout, ...query } = parsed.data;
-    const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
-    if (!survey) throw notFound('Survey not found');
-    const lang: Lang = request.langChosen || isApiRequest(request) ? request.lang : survey.language;
+    // The reader's language when they chose one (or call the API), else the wave's.
+    const chosen: Lang | 'survey' = request.langChosen || isApiRequest(request) ? request.lang : 'survey';
     if (layout === 'comparison') {
       // A row per criterion × series: the report's own numbers, so the same scoping, filters and compareTo.
-      const report = await buildSurveyReport(app.db, principal, surveyId, query, lang, {
+      const report = await buildSurveyReport(app.db, principal, surveyId, query, chosen, {
         withComments: false,
       });
+      const lang = chosen === 'survey' ? report.survey.language : chosen;
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', attachment(survey.name, 'csv'))
+        .header('content-disposition', attachment(report.survey.name, 'csv'))
         .header('cache-control', 'no-store')
         .send(Readable.from(comparisonCsvLines(lang, report)));
     }
+    const survey = await findReportSurvey(app.db, principal.organizationId, surveyId);
+    if (!survey) throw notFound('Survey not found');
+    const lang = chosen === 'survey' ? survey.language : chosen;
     const filter = await scopedFilter(app.db, principal, query);
     // A confidential wave's customers: anonymous rows, or none with a line saying why (issue 13).
     const { customers, suppressed } = await exportCustomerRows(app.db, principal, survey, filter);

@@ -8,6 +8,7 @@ import {
   compareWaves,
   cronbachAlpha,
   type GapReport,
+  inCut,
   matchCriterion,
   pearsonFromTotals,
   type Reliability,
@@ -351,15 +352,17 @@ function actionsByCriterion(
   filter: CustomerFilter,
 ): Map<string, ActionRow[]> {
   const byCriterion = new Map<string, ActionRow[]>();
+  // Under a filter, the actions on accounts in the filter's cut, and the wave-wide ones.
+  const inFilter = (action: ActionRow) =>
+    action.accountId === null ||
+    inCut(filter, {
+      accountId: action.accountId,
+      segment: action.accountSegment,
+      kamUserId: action.accountKamUserId,
+    });
   for (const criterion of later) {
     const before = matchCriterion(criterion, earlier);
     if (!before) continue;
-    // Under a filter, the actions on accounts in the filter's cut, and the wave-wide ones.
-    const inFilter = (action: ActionRow) =>
-      action.accountId === null ||
-      ((filter.accountId === undefined || action.accountId === filter.accountId) &&
-        (filter.segment === undefined || action.accountSegment === filter.segment) &&
-        (filter.kamUserId === undefined || action.accountKamUserId === filter.kamUserId));
     const matching = actions.filter((action) => action.surveyCriterionId === before.id && inFilter(action));
     if (matching.length > 0) byCriterion.set(criterion.id, matching);
   }

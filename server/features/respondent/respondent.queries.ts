@@ -1,17 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { InferResult, Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type pg from 'pg';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { preparedQuery } from '../../db/prepared.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
-
-/**
- * The invitation behind a token, with its wave, its response (if any) and, for a customer, the name of the
- * account's KAM while that user is active; revoked links are not found.
- */
-export function findInvitationByTokenHash(db: Db, tokenHash: Buffer) {
-  return invitationByTokenHash(db, tokenHash).executeTakeFirst();
-}
 
 /**
  * The invitation lookups of the respondent routes, as prepared statements on the app's pool:
@@ -57,6 +49,10 @@ function withRatings(db: Db, tokenHash: Buffer) {
   );
 }
 
+/**
+ * The invitation behind a token, with its wave, its response (if any) and, for a customer, the name of the
+ * account's KAM while that user is active; revoked links are not found.
+ */
 function invitationByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
@@ -111,7 +107,7 @@ function invitationByTokenHash(db: Db, tokenHash: Buffer) {
     .where('invitations.revoked_at', 'is', null);
 }
 
-export type RespondentInvitation = NonNullable<Awaited<ReturnType<typeof findInvitationByTokenHash>>>;
+export type RespondentInvitation = InferResult<ReturnType<typeof invitationByTokenHash>>[number];
 
 export async function markOpened(db: Db, organizationId: string, invitationId: string) {
   await db
@@ -288,10 +284,22 @@ export class WaveCriteria {
   async forRole(organizationId: string, surveyId: string, role: RespondentRole): Promise<WaveCriterion[]> {
     const key = `${organizationId}:${surveyId}`;
     let wave = this.waves.get(key);
-    if (!wave) {
-      wave = listWaveCriteria(this.db, organizationId, surveyId).then((criteria) => {
+    if (wave) {
+      // Least recently used goes first: a hit moves the wave to the end of the map's order.
+      this.waves.delete(key);
+      this.waves.set(key, wave);
+    } else {
+      // Forgets this read only, never a newer one made after it was evicted.
+      const forget = () => {
+        if (this.waves.get(key) === pending) this.waves.delete(key);
+      };
+      const pending: Promise<Record<RespondentRole, WaveCriterion[]>> = listWaveCriteria(
+        this.db,
+        organizationId,
+        surveyId,
+      ).then((criteria) => {
         // A wave without criteria is not a finished wave: ask again next time.
-        if (criteria.length === 0) this.waves.delete(key);
+        if (criteria.length === 0) forget();
         return {
           seller: criteria,
           customer: criteria.filter((criterion) => criterion.audience === 'both'),
@@ -299,9 +307,10 @@ export class WaveCriteria {
       });
       const oldest = this.waves.keys().next();
       if (this.waves.size >= this.limit && !oldest.done) this.waves.delete(oldest.value);
-      this.waves.set(key, wave);
+      this.waves.set(key, pending);
       // A failed read is not remembered: the next request tries again.
-      wave.catch(() => this.waves.delete(key));
+      pending.catch(forget);
+      wave = pending;
     }
     return (await wave)[role];
   }

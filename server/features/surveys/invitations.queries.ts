@@ -58,7 +58,7 @@ export function listUsersForWave(db: Db, organizationId: string, surveyId: strin
 export function findActiveUser(db: Db, organizationId: string, userId: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'name', 'email'])
+    .select(['id', 'name', 'email', 'role'])
     .where('organization_id', '=', organizationId)
     .where('id', '=', userId)
     .where('active', '=', true)

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database, Language, RespondentRole } from '../../db/database.js';
 import { isUniqueViolation } from '../auth/auth.queries.js';
+import { optedOut } from '../email/email.queries.js';
 import { writeInvitations } from './invitations.service.js';
 import { findSuccessor, writeSurvey } from './surveys.queries.js';
 import type { InvitationInput } from './surveys.schemas.js';
@@ -161,9 +162,7 @@ export async function copyWave(
           sql<string>`lower(coalesce(ct.email, u.email, i.email))`.as('emailKey'),
           sql<boolean>`coalesce(u.active, true)`.as('userActive'),
           sql<boolean>`i.erased_at is not null`.as('erased'),
-          sql<boolean>`exists (select 1 from email_opt_outs oo
-            where oo.organization_id = i.organization_id
-              and oo.email = lower(coalesce(ct.email, u.email, i.email)))`.as('optedOut'),
+          optedOut(sql<string>`coalesce(ct.email, u.email, i.email)`).as('optedOut'),
         ])
         .where('i.organization_id', '=', organizationId)
         .where('i.survey_id', '=', source.id)

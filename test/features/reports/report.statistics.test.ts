@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../helpers/app.js';
 import { uniqueEmail } from '../../helpers/http.js';
 import { apiClient, type SurveyCriterion } from '../../helpers/surveys.js';
+import { meanOf, varianceOf } from '../../helpers/welch.js';
 import { organizationWithKam } from './report-seed.js';
 
 // Overall satisfaction, derived importance and Cronbach's α in the report (issue 12): a wave answered
@@ -72,11 +73,8 @@ const sellerImportanceOf = (seller: (typeof SELLERS)[number], key: string, index
   key in seller.importance ? (seller.importance[key] as Score) : Math.min(10, seller.base + (index % 2));
 
 // The textbook formulas, from the raw scores.
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-const sampleVariance = (values: number[]) => {
-  const m = mean(values);
-  return values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1);
-};
+const mean = meanOf;
+const sampleVariance = varianceOf;
 function pearson(pairs: Array<[number, number]>): number | null {
   if (pairs.length < 3) return null;
   const mx = mean(pairs.map(([x]) => x));

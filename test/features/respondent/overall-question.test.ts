@@ -325,6 +325,15 @@ describe('POST /r/:token (JSON) with overall satisfaction', () => {
     ]);
     await http().post(notAsked.customerPath).send({ answers, submit: true }).expect(200);
     expect((await stored(notAsked.customerPath)).response).toMatchObject({ overall_answered: false });
+    // The database refuses it too, whoever writes.
+    const id = (await stored(notAsked.customerPath)).response?.id as string;
+    await expect(
+      app.db
+        .updateTable('responses')
+        .set({ overall_answered: true, overall_score: 8 })
+        .where('id', '=', id)
+        .execute(),
+    ).rejects.toThrow(/responses_overall_asked_check/);
   });
 
   it('is refused by the database for a seller, outside 1–10, or a score without an answer', async () => {

@@ -62,7 +62,7 @@ describe('POST /api/v1/surveys — confidential', () => {
     const before = await app.db.selectFrom('surveys').select('id').execute();
     for (const bad of ['yes', 'true', 1, null, {}]) {
       const refused = await wave.api.post('/api/v1/surveys', { name: 'Feil', confidential: bad }).expect(400);
-      expect(refused.body.error.code).toBeDefined();
+      expect(refused.body.error.code).toBe('BAD_REQUEST');
       expect(refused.body.error.fields).toEqual([expect.objectContaining({ field: 'confidential' })]);
     }
     expect(await app.db.selectFrom('surveys').select('id').execute()).toHaveLength(before.length);
