@@ -3,9 +3,9 @@ import type pg from 'pg';
 
 /**
  * A Kysely query run as a named prepared statement: built and compiled once, with `marker` in place of its
- * one varying parameter; each call binds the real value. PostgreSQL parses and plans it once per pooled
- * connection, and Node skips building and compiling the query on every call. For the hottest reads only
- * (opening a respondent link); everything else goes through Kysely as usual.
+ * one varying parameter (wherever the query uses it); each call binds the real value. PostgreSQL parses and
+ * plans it once per pooled connection, and Node skips building and compiling the query on every call. For
+ * the hottest statements only (opening a respondent link); everything else goes through Kysely as usual.
  */
 export function preparedQuery<Row, Param extends object>(
   pool: pg.Pool,
@@ -14,13 +14,11 @@ export function preparedQuery<Row, Param extends object>(
   marker: Param,
 ): (param: Param) => Promise<Row[]> {
   const { sql, parameters } = build(marker).compile();
-  const at = parameters.indexOf(marker);
-  if (at < 0 || parameters.indexOf(marker, at + 1) >= 0) {
-    throw new Error(`prepared query ${name}: the marker must appear exactly once among the parameters`);
-  }
+  const at = parameters.flatMap((value, index) => (value === marker ? [index] : []));
+  if (at.length === 0) throw new Error(`prepared query ${name}: the marker is not among the parameters`);
   return async (param) => {
     const values = [...parameters];
-    values[at] = param;
+    for (const index of at) values[index] = param;
     const result = await pool.query({ name, text: sql, values });
     return result.rows as Row[];
   };

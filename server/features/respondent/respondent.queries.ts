@@ -1,4 +1,4 @@
-import type { InferResult, Kysely } from 'kysely';
+import { type InferResult, type Kysely, type QueryCreator, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type pg from 'pg';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
@@ -6,9 +6,9 @@ import { preparedQuery } from '../../db/prepared.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /**
- * The invitation lookups of the respondent routes, as prepared statements on the app's pool:
- * `withRatings` (opening a link) also reads the response's stored ratings, in the same round trip, so
- * opening a link reads nothing else from the database (the wave's criteria come from WaveCriteria).
+ * The invitation lookups of the respondent routes, as prepared statements on the app's pool. `open`
+ * (opening a link) also reads the response's stored ratings and marks the link opened, in the same
+ * statement: opening a link is one round trip to the database (the wave's criteria come from WaveCriteria).
  */
 export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
   const marker: Buffer = Buffer.alloc(32);
@@ -18,18 +18,14 @@ export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
     (hash: Buffer) => invitationByTokenHash(db, hash),
     marker,
   );
-  const rated = preparedQuery(
-    pool,
-    'respondent_invitation_with_ratings',
-    (hash: Buffer) => withRatings(db, hash),
-    marker,
-  );
+  const opened = preparedQuery(pool, 'respondent_open', (hash: Buffer) => openLink(db, hash), marker);
   return {
     async invitation(tokenHash: Buffer): Promise<RespondentInvitation | undefined> {
       return (await plain(tokenHash))[0];
     },
-    async withRatings(tokenHash: Buffer) {
-      const row = (await rated(tokenHash))[0];
+    /** The invitation with its stored ratings; marks the link opened the first time its wave is open. */
+    async open(tokenHash: Buffer) {
+      const row = (await opened(tokenHash))[0];
       if (!row) return undefined;
       const { answers, ...invitation } = row;
       return { invitation, ratings: ratingsOf(answers) };
@@ -37,8 +33,34 @@ export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
   };
 }
 
-function withRatings(db: Db, tokenHash: Buffer) {
-  return invitationByTokenHash(db, tokenHash).select((eb) =>
+/**
+ * Opening a link: the invitation with the response's stored ratings, and — the first time the link is
+ * opened while its wave is open — `opened_at` set by the statement's data-modifying CTE. A link already
+ * opened, or whose wave is not open, is only read: no row is written and the commit has nothing to flush.
+ */
+function openLink(db: Kysely<Database>, tokenHash: Buffer) {
+  const marking = db.with('opened', (qb) =>
+    qb
+      .updateTable('invitations')
+      .set({ opened_at: sql`now()` })
+      .where('invitations.token_hash', '=', tokenHash)
+      .where('invitations.revoked_at', 'is', null)
+      .where('invitations.opened_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('surveys')
+            .select(sql.lit(1).as('one'))
+            .whereRef('surveys.organization_id', '=', 'invitations.organization_id')
+            .whereRef('surveys.id', '=', 'invitations.survey_id')
+            .where(effectiveStatus, '=', 'open'),
+        ),
+      )
+      .returning('invitations.id'),
+  );
+  // The select never reads the CTE (PostgreSQL runs a data-modifying CTE whether or not it is read), so it
+  // is built on the plain schema.
+  return invitationByTokenHash(marking as unknown as QueryCreator<Database>, tokenHash).select((eb) =>
     jsonArrayFrom(
       eb
         .selectFrom('answers')
@@ -53,7 +75,7 @@ function withRatings(db: Db, tokenHash: Buffer) {
  * The invitation behind a token, with its wave, its response (if any) and, for a customer, the name of the
  * account's KAM while that user is active; revoked links are not found.
  */
-function invitationByTokenHash(db: Db, tokenHash: Buffer) {
+function invitationByTokenHash(db: QueryCreator<Database>, tokenHash: Buffer) {
   return db
     .selectFrom('invitations')
     .innerJoin('surveys', (join) =>
@@ -86,7 +108,6 @@ function invitationByTokenHash(db: Db, tokenHash: Buffer) {
       'invitations.account_id as accountId',
       'invitations.language',
       'invitations.name',
-      'invitations.opened_at as openedAt',
       effectiveStatus.as('surveyStatus'),
       'surveys.name as surveyName',
       'surveys.intro as surveyIntro',
@@ -108,16 +129,6 @@ function invitationByTokenHash(db: Db, tokenHash: Buffer) {
 }
 
 export type RespondentInvitation = InferResult<ReturnType<typeof invitationByTokenHash>>[number];
-
-export async function markOpened(db: Db, organizationId: string, invitationId: string) {
-  await db
-    .updateTable('invitations')
-    .set({ opened_at: new Date() })
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', invitationId)
-    .where('opened_at', 'is', null)
-    .execute();
-}
 
 /** Ratings by survey criterion id; a present null is "don't know", an absent key is unanswered. */
 export type Ratings = Record<string, { importance?: number | null; performance?: number | null }>;

@@ -7,7 +7,6 @@ import './respondent.messages.js';
 import { aboutTheSurvey, answeredCriteria, asksOverall } from './respondent.page.js';
 import {
   invitationLookups,
-  markOpened,
   type Ratings,
   type RespondentInvitation,
   saveResponse,
@@ -204,15 +203,12 @@ export default async function respondentRoutes(app: FastifyInstance) {
   app.get('/r/:token', respondent, async (request, reply) => {
     let ratings: Ratings = {};
     const invitation = await invitationOf(request, reply, async (tokenHash) => {
-      const found = await lookups.withRatings(tokenHash);
+      // Marks the link opened the first time, in the same statement.
+      const found = await lookups.open(tokenHash);
       if (found) ratings = found.ratings;
       return found?.invitation;
     });
     if (!invitation) return reply;
-    // Only the first opening writes; every later one is a single read.
-    if (invitation.openedAt === null) {
-      await markOpened(app.db, invitation.organizationId, invitation.invitationId);
-    }
     const submitted = invitation.responseStatus === 'submitted';
     const query = request.query as { done?: string; saved?: string };
     if (submitted && query.done === '1') {

@@ -129,15 +129,46 @@ describe('GET /r/:token', () => {
     expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
   });
 
-  it('marks the invitation opened on the first visit', async () => {
+  const openedAt = async (path: string) =>
+    (
+      await app.db
+        .selectFrom('invitations')
+        .select('opened_at')
+        .where('token_hash', '=', await tokenHashOf(path))
+        .executeTakeFirstOrThrow()
+    ).opened_at;
+
+  it('marks the invitation opened on the first visit, and keeps that time on later visits', async () => {
     const wave = await openWaveWithRespondents(app);
+    expect(await openedAt(wave.customerPath)).toBeNull();
     await http().get(wave.customerPath).expect(200);
-    const row = await app.db
-      .selectFrom('invitations')
-      .select('opened_at')
-      .where('token_hash', '=', await tokenHashOf(wave.customerPath))
-      .executeTakeFirstOrThrow();
-    expect(row.opened_at).toBeInstanceOf(Date);
+    const first = await openedAt(wave.customerPath);
+    expect(first).toBeInstanceOf(Date);
+    await http().get(wave.customerPath).expect(200);
+    expect(await openedAt(wave.customerPath)).toEqual(first);
+    // Only the opened link: the seller's link of the same wave is still unopened.
+    expect(await openedAt(wave.sellerPath)).toBeNull();
+  });
+
+  it('does not mark a link opened while its wave is a draft, past its closing time, or closed', async () => {
+    const wave = await openWaveWithRespondents(app);
+    await app.db.updateTable('surveys').set({ status: 'draft' }).where('id', '=', wave.surveyId).execute();
+    await http().get(wave.customerPath).expect(403);
+    expect(await openedAt(wave.customerPath)).toBeNull();
+    await app.db
+      .updateTable('surveys')
+      .set({ status: 'open', closes_at: new Date(Date.now() - 60_000) })
+      .where('id', '=', wave.surveyId)
+      .execute();
+    await http().get(wave.customerPath).expect(410);
+    expect(await openedAt(wave.customerPath)).toBeNull();
+    await app.db
+      .updateTable('surveys')
+      .set({ status: 'closed', closed_at: new Date(), closes_at: null })
+      .where('id', '=', wave.surveyId)
+      .execute();
+    await http().get(wave.customerPath).expect(410);
+    expect(await openedAt(wave.customerPath)).toBeNull();
   });
 });
 
