@@ -1,10 +1,13 @@
 // Profiles opening a respondent link: seeds a small wave, starts the compiled app with --cpu-prof, loads
 // GET /r/<token> at 50 connections, and prints where the profile files are. Run after `npm run build`:
 //   npx tsx scripts/bench/profile-open.ts [seconds]
+// PROFILE=0 runs without the profiler (CPU per request only); PROFILE_WAVE=<submitted respondents>,
+// PROFILE_SPARE=<unanswered invitations> and PROFILE_EXTRA=<respondents of another wave> give the data the
+// full bench has (10000, 3000, 100000); the defaults (300, 300, 0) seed in seconds.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../server/db/database.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
@@ -15,6 +18,7 @@ import { createWave, seedOrganization, seedRespondents } from './seed.js';
 
 const SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
 const seconds = Number(process.argv[2] ?? 10);
+const sized = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'viktig-dyktig-profile-'));
 const embedded = await startEmbeddedPostgres(dataDir);
 const db = new Kysely<Database>({
@@ -25,20 +29,30 @@ try {
   const org = await seedOrganization(db);
   const surveyId = await createWave(db, org, 'Profile wave');
   const tokens = await seedRespondents(db, org, surveyId, {
-    count: 300,
+    count: sized('PROFILE_WAVE', 300),
     tag: 'wave',
     sessionSecret: SESSION_SECRET,
     respond: true,
   });
   tokens.push(
     ...(await seedRespondents(db, org, surveyId, {
-      count: 300,
+      count: sized('PROFILE_SPARE', 300),
       tag: 'spare',
       sessionSecret: SESSION_SECRET,
       respond: false,
       customersOnly: true,
     })),
   );
+  if (sized('PROFILE_EXTRA', 0) > 0) {
+    await seedRespondents(db, org, await createWave(db, org, 'Another wave'), {
+      count: sized('PROFILE_EXTRA', 0),
+      tag: 'extra',
+      sessionSecret: SESSION_SECRET,
+      respond: true,
+      withTokens: false,
+    });
+  }
+  await sql`vacuum analyze`.execute(db);
   const profileDir = path.join(dataDir, 'prof');
   const app = await startServer(
     'app',
@@ -63,16 +77,33 @@ try {
     duration: 1,
     next: () => ({ method: 'GET', path: `/r/${pick()}` }),
   });
-  const cpu = (pid: number) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, ms (USER_HZ 100)
+  // utime + stime (and with `children`, cutime + cstime: the postmaster is credited with the CPU of the
+  // backends and workers that exited), ms at USER_HZ 100.
+  const stat = (pid: number) =>
+    (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []).map(Number);
+  const cpu = (pid: number, children = false) => {
+    const fields = stat(pid);
+    const own = (fields[11] ?? 0) + (fields[12] ?? 0);
+    return (children ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * 10;
   };
+  const kernelCpu = (pid: number) => (stat(pid)[12] ?? 0) * 10;
   const total = () =>
     readFileSync('/proc/stat', 'utf8')
       .split('\n')[0]
       ?.split(/\s+/)
       .slice(1, 8)
       .reduce((a, b) => a + Number(b), 0) ?? 0;
+  /** The machine's user, system, iowait, softirq and steal time, ms. */
+  const machineTimes = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).map(Number) ?? [];
+    return {
+      user: fields[1] ?? 0,
+      system: fields[3] ?? 0,
+      iowait: fields[5] ?? 0,
+      softirq: fields[7] ?? 0,
+      steal: fields[8] ?? 0,
+    };
+  };
   const idle = () => Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/)[4]);
   const postgresCpu = () =>
     readdirSync('/proc')
@@ -80,34 +111,52 @@ try {
       .reduce((sum, pid) => {
         try {
           return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
-            ? sum + cpu(Number(pid))
+            ? sum + cpu(Number(pid), true)
             : sum;
         } catch {
           return sum;
         }
       }, 0);
-  const before = {
-    pg: postgresCpu(),
-    app: cpu(app.child.pid as number),
-    self: process.cpuUsage(),
-    total: total(),
-    idle: idle(),
-  };
-  const result = await load({
-    url: app.url,
-    connections: 50,
-    duration: seconds,
-    next: () => ({ method: 'GET', path: `/r/${pick()}` }),
-  });
-  const appMs = cpu(app.child.pid as number) - before.app;
-  const selfUsage = process.cpuUsage(before.self);
-  const busyMs = (total() - before.total - (idle() - before.idle)) * 10;
-  const pgMs = postgresCpu() - before.pg;
-  const n = result.rps * seconds;
-  progress(
-    `CPU per request: app ${(appMs / n).toFixed(2)} ms, load generator ${((selfUsage.user + selfUsage.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${(pgMs / n).toFixed(2)} ms, whole machine ${(busyMs / n).toFixed(2)} ms`,
-  );
-  progress(`open: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, ${JSON.stringify(result.statuses)}`);
+  // PROFILE_ROUNDS measured runs one after another: the first opens most links for the first time (a write),
+  // later ones mostly read links already opened.
+  for (let round = 1; round <= sized('PROFILE_ROUNDS', 1); round++) {
+    const before = {
+      pg: postgresCpu(),
+      app: cpu(app.child.pid as number),
+      appKernel: kernelCpu(app.child.pid as number),
+      self: process.cpuUsage(),
+      total: total(),
+      idle: idle(),
+      machine: machineTimes(),
+    };
+    const result = await load({
+      url: app.url,
+      connections: 50,
+      duration: seconds,
+      next: () => ({ method: 'GET', path: `/r/${pick()}` }),
+    });
+    const appMs = cpu(app.child.pid as number) - before.app;
+    const appKernelMs = kernelCpu(app.child.pid as number) - before.appKernel;
+    const selfUsage = process.cpuUsage(before.self);
+    const busyMs = (total() - before.total - (idle() - before.idle)) * 10;
+    const pgMs = postgresCpu() - before.pg;
+    const n = result.rps * seconds;
+    progress(
+      `CPU per request: app ${(appMs / n).toFixed(2)} ms (kernel ${(appKernelMs / n).toFixed(2)}), load generator ${((selfUsage.user + selfUsage.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${(pgMs / n).toFixed(2)} ms, whole machine ${(busyMs / n).toFixed(2)} ms`,
+    );
+    const machine = machineTimes();
+    progress(
+      `machine per request: ${Object.entries(machine)
+        .map(
+          ([name, value]) =>
+            `${name} ${(((value - before.machine[name as keyof typeof machine]) * 10) / n).toFixed(2)}`,
+        )
+        .join(', ')} ms`,
+    );
+    progress(
+      `open: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, ${JSON.stringify(result.statuses)}`,
+    );
+  }
   await app.stop();
   progress(`profile in ${profileDir}`);
 } finally {
