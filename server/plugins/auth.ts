@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../db/database.js';
-import { findPrincipalByApiKey, findPrincipalByUserId } from '../features/auth/auth.queries.js';
+import { apiKeyPrincipals, findPrincipalByUserId } from '../features/auth/auth.queries.js';
 import { forbidden, unauthorized } from '../lib/errors.js';
 
 /** Who is asking: always resolved from the session or the API key, never from the request body. */
@@ -56,6 +56,7 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 async function authPlugin(app: FastifyInstance) {
   app.decorateRequest('principal', null);
+  const findPrincipalByApiKey = apiKeyPrincipals(app.db, app.pg.pool);
 
   app.addHook('preHandler', async (request) => {
     const surface = surfaceOf(request);
@@ -68,7 +69,7 @@ async function authPlugin(app: FastifyInstance) {
         throw unauthorized('API keys work with the JSON API under /api/v1 and with downloads');
       }
       const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      request.principal = key ? await findPrincipalByApiKey(app.db, key) : null;
+      request.principal = key ? await findPrincipalByApiKey(key) : null;
       if (!request.principal) throw unauthorized('Unknown or revoked API key');
       return;
     }
