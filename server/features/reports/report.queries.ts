@@ -1,5 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { RELIABILITY_SERIES, type ReliabilitySeries } from '../../analysis/reliability.js';
 import type { Audience, Db, Dimension, RespondentRole } from '../../db/database.js';
+import { type SeriesWave, seriesChain } from '../surveys/series.queries.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /** Filters on the customer series; sellers belong to no account, so their series is organisation-wide. */
@@ -30,6 +33,55 @@ export function findReportSurvey(db: Db, organizationId: string, surveyId: strin
     .where('surveys.organization_id', '=', organizationId)
     .where('surveys.id', '=', surveyId)
     .executeTakeFirst();
+}
+
+export type ReportSurvey = NonNullable<Awaited<ReturnType<typeof findReportSurvey>>>;
+
+/**
+ * A report's wave (as findReportSurvey reads it) and the waves of its series (as listSeries lists them), in
+ * one statement; `survey` undefined (and no series) when the wave is not the organisation's.
+ */
+export async function findReportWaves(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+): Promise<{ survey: ReportSurvey | undefined; series: SeriesWave[] }> {
+  const { rows } = await sql<ReportSurvey & { createdAt: Date }>`${seriesChain(organizationId, surveyId)}
+    select surveys.id, surveys.name, ${effectiveStatus} as status, surveys.language, surveys.crosshair,
+      surveys.opened_at as "openedAt", surveys.closes_at as "closesAt", surveys.closed_at as "closedAt",
+      surveys.created_at as "createdAt",
+      organizations.small_sample_threshold as "smallSampleThreshold",
+      surveys.overall_question as "overallQuestion", surveys.confidential,
+      organizations.min_group_size as "minGroupSize"
+    from chain
+    join surveys on surveys.organization_id = ${organizationId} and surveys.id = chain.id
+    join organizations on organizations.id = surveys.organization_id
+    order by chain.position`.execute(db);
+  const found = rows.find((row) => row.id === surveyId);
+  return {
+    survey: found && {
+      id: found.id,
+      name: found.name,
+      status: found.status,
+      language: found.language,
+      crosshair: found.crosshair,
+      openedAt: found.openedAt,
+      closesAt: found.closesAt,
+      closedAt: found.closedAt,
+      smallSampleThreshold: found.smallSampleThreshold,
+      overallQuestion: found.overallQuestion,
+      confidential: found.confidential,
+      minGroupSize: found.minGroupSize,
+    },
+    series: rows.map(({ id, name, status, openedAt, closedAt, createdAt }) => ({
+      id,
+      name,
+      status,
+      openedAt,
+      closedAt,
+      createdAt,
+    })),
+  };
 }
 
 const hasFilter = (filter: CustomerFilter) =>
@@ -122,7 +174,9 @@ export function aggregateAnswersQuery(
  * What overall satisfaction, derived importance and Cronbach's α need (issue 12), from their running totals
  * (migration overall-satisfaction), summed over the accounts under the filter: the customers' overall
  * scores; per criterion the cross-products of delivery and overall score; per series the listwise totals
- * (the series row has no criterion). Sellers' reliability is organisation-wide, as their series is.
+ * (the series row has no criterion). Sellers' reliability is organisation-wide, as their series is. One
+ * statement (each total an array or object of JSON), so one round trip. Drivers and reliability are summed
+ * one criterion (× series) at a time, each a range of its table's key: no hashing of every account's row.
  */
 export async function aggregateStatistics(
   db: Db,
@@ -131,58 +185,114 @@ export async function aggregateStatistics(
   filter: CustomerFilter,
 ) {
   const filtered = hasFilter(filter);
-  const [satisfaction, drivers, reliability] = await Promise.all([
+  const satisfaction = db
+    .selectFrom('satisfaction_totals')
+    .select([
+      sql<number>`coalesce(sum(satisfaction_totals.n), 0)::int`.as('n'),
+      sql<number>`coalesce(sum(satisfaction_totals.sum), 0)::float8`.as('sum'),
+      sql<number>`coalesce(sum(satisfaction_totals.sum_squares), 0)::float8`.as('sumSquares'),
+    ])
+    .where('satisfaction_totals.organization_id', '=', organizationId)
+    .where('satisfaction_totals.survey_id', '=', surveyId)
+    .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'satisfaction_totals')));
+  const drivers = db
+    .selectFrom('survey_criteria')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('driver_totals')
+          .select([
+            sql<number>`sum(driver_totals.n)::int`.as('n'),
+            sql<number>`sum(driver_totals.sum_x)::float8`.as('sumX'),
+            sql<number>`sum(driver_totals.sum_y)::float8`.as('sumY'),
+            sql<number>`sum(driver_totals.sum_xx)::float8`.as('sumXX'),
+            sql<number>`sum(driver_totals.sum_yy)::float8`.as('sumYY'),
+            sql<number>`sum(driver_totals.sum_xy)::float8`.as('sumXY'),
+          ])
+          .where('driver_totals.organization_id', '=', organizationId)
+          .where('driver_totals.survey_id', '=', surveyId)
+          .whereRef('driver_totals.survey_criterion_id', '=', 'survey_criteria.id')
+          .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'driver_totals')))
+          .as('totals'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'survey_criteria.id as criterionId',
+      'totals.n',
+      'totals.sumX',
+      'totals.sumY',
+      'totals.sumXX',
+      'totals.sumYY',
+      'totals.sumXY',
+    ])
+    .where('survey_criteria.organization_id', '=', organizationId)
+    .where('survey_criteria.survey_id', '=', surveyId)
+    // A sum over no rows is null: a criterion without totals has no row, as when they were grouped.
+    .where('totals.n', 'is not', null);
+  const series = sql<{ series: ReliabilitySeries }>`unnest(${[...RELIABILITY_SERIES]}::text[])`.as('series');
+  const reliabilityOf = (criterion: 'series' | 'item') =>
     db
-      .selectFrom('satisfaction_totals')
-      .select([
-        sql<number>`coalesce(sum(satisfaction_totals.n), 0)::int`.as('n'),
-        sql<number>`coalesce(sum(satisfaction_totals.sum), 0)::float8`.as('sum'),
-        sql<number>`coalesce(sum(satisfaction_totals.sum_squares), 0)::float8`.as('sumSquares'),
-      ])
-      .where('satisfaction_totals.organization_id', '=', organizationId)
-      .where('satisfaction_totals.survey_id', '=', surveyId)
-      .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'satisfaction_totals')))
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('driver_totals')
-      .select([
-        'driver_totals.survey_criterion_id as criterionId',
-        sql<number>`sum(driver_totals.n)::int`.as('n'),
-        sql<number>`sum(driver_totals.sum_x)::float8`.as('sumX'),
-        sql<number>`sum(driver_totals.sum_y)::float8`.as('sumY'),
-        sql<number>`sum(driver_totals.sum_xx)::float8`.as('sumXX'),
-        sql<number>`sum(driver_totals.sum_yy)::float8`.as('sumYY'),
-        sql<number>`sum(driver_totals.sum_xy)::float8`.as('sumXY'),
-      ])
-      .where('driver_totals.organization_id', '=', organizationId)
-      .where('driver_totals.survey_id', '=', surveyId)
-      .$if(filtered, (query) => query.where(customerMatches(organizationId, filter, 'driver_totals')))
-      .groupBy('driver_totals.survey_criterion_id')
-      .execute(),
-    db
-      .selectFrom('reliability_totals')
-      .select([
-        'reliability_totals.series',
-        'reliability_totals.survey_criterion_id as criterionId',
-        sql<number>`sum(reliability_totals.n)::int`.as('n'),
-        sql<number>`sum(reliability_totals.sum)::float8`.as('sum'),
-        sql<number>`sum(reliability_totals.sum_squares)::float8`.as('sumSquares'),
-        sql<number>`sum(reliability_totals.sum_with_total)::float8`.as('sumWithTotal'),
-      ])
-      .where('reliability_totals.organization_id', '=', organizationId)
-      .where('reliability_totals.survey_id', '=', surveyId)
-      .$if(filtered, (query) =>
-        query.where((eb) =>
-          eb.or([
-            eb('reliability_totals.series', '=', 'sellerImportance'),
-            customerMatches(organizationId, filter, 'reliability_totals'),
-          ]),
+      .selectFrom(series)
+      .$if(criterion === 'item', (query) =>
+        query.innerJoin('survey_criteria', (join) =>
+          join
+            .on('survey_criteria.organization_id', '=', organizationId)
+            .on('survey_criteria.survey_id', '=', surveyId),
         ),
       )
-      .groupBy(['reliability_totals.series', 'reliability_totals.survey_criterion_id'])
-      .execute(),
-  ]);
-  return { satisfaction, drivers, reliability };
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('reliability_totals')
+            .select([
+              sql<number>`sum(reliability_totals.n)::int`.as('n'),
+              sql<number>`sum(reliability_totals.sum)::float8`.as('sum'),
+              sql<number>`sum(reliability_totals.sum_squares)::float8`.as('sumSquares'),
+              sql<number>`sum(reliability_totals.sum_with_total)::float8`.as('sumWithTotal'),
+            ])
+            .where('reliability_totals.organization_id', '=', organizationId)
+            .where('reliability_totals.survey_id', '=', surveyId)
+            .whereRef('reliability_totals.series', '=', 'series.series')
+            .where(
+              criterion === 'item'
+                ? sql<boolean>`reliability_totals.survey_criterion_id = survey_criteria.id`
+                : sql<boolean>`reliability_totals.survey_criterion_id is null`,
+            )
+            .$if(filtered, (query) =>
+              query.where((eb) =>
+                eb.or([
+                  eb('reliability_totals.series', '=', 'sellerImportance'),
+                  customerMatches(organizationId, filter, 'reliability_totals'),
+                ]),
+              ),
+            )
+            .as('totals'),
+        (join) => join.onTrue(),
+      )
+      .select([
+        'series.series',
+        criterion === 'item'
+          ? sql<string | null>`survey_criteria.id`.as('criterionId')
+          : sql<string | null>`null::uuid`.as('criterionId'),
+        'totals.n',
+        'totals.sum',
+        'totals.sumSquares',
+        'totals.sumWithTotal',
+      ])
+      .where('totals.n', 'is not', null);
+  const totals = await db
+    .selectNoFrom([
+      jsonObjectFrom(satisfaction).as('satisfaction'),
+      jsonArrayFrom(drivers).as('drivers'),
+      jsonArrayFrom(reliabilityOf('series').unionAll(reliabilityOf('item'))).as('reliability'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    // An aggregate without grouping always answers one row.
+    satisfaction: totals.satisfaction ?? { n: 0, sum: 0, sumSquares: 0 },
+    drivers: totals.drivers,
+    reliability: totals.reliability,
+  };
 }
 
 /** The same numbers computed from every submitted answer: what the totals replace (benchmark, tests). */
@@ -217,6 +327,10 @@ export async function countResponses(
   surveyId: string,
   filter: CustomerFilter = {},
 ): Promise<ResponseCounts> {
+  return responseCountsOf(await responseCountsQuery(db, organizationId, surveyId, filter).execute());
+}
+
+function responseCountsQuery(db: Db, organizationId: string, surveyId: string, filter: CustomerFilter) {
   let query = db
     .selectFrom('response_counts')
     .select([
@@ -235,11 +349,17 @@ export async function countResponses(
       ]),
     );
   }
+  return query;
+}
+
+function responseCountsOf(
+  rows: ReadonlyArray<{ role: RespondentRole; invited: number; responded: number }>,
+): ResponseCounts {
   const counts: ResponseCounts = {
     customer: { invited: 0, responded: 0 },
     seller: { invited: 0, responded: 0 },
   };
-  for (const { role, invited, responded } of await query.execute()) counts[role] = { invited, responded };
+  for (const { role, invited, responded } of rows) counts[role] = { invited, responded };
   return counts;
 }
 
@@ -265,6 +385,10 @@ export function countCustomersByAccount(
   organizationId: string,
   surveyIds: readonly string[],
 ): Promise<WaveAccountCount[]> {
+  return customersByAccountQuery(db, organizationId, surveyIds).execute();
+}
+
+function customersByAccountQuery(db: Db, organizationId: string, surveyIds: readonly string[]) {
   return db
     .selectFrom('response_counts')
     .innerJoin('surveys', (join) =>
@@ -294,8 +418,52 @@ export function countCustomersByAccount(
       'response_counts.account_id',
       'accounts.segment',
       'accounts.kam_user_id',
+    ]);
+}
+
+/** The criteria of several waves, each with what identifies it across waves (key, library criterion). */
+export function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
+  return waveCriteriaQuery(db, organizationId, surveyIds).execute();
+}
+
+function waveCriteriaQuery(db: Db, organizationId: string, surveyIds: readonly string[]) {
+  return db
+    .selectFrom('survey_criteria')
+    .select([
+      'id',
+      'survey_id as surveyId',
+      'key',
+      'criterion_id as criterionId',
+      'label_nb as labelNb',
+      'label_en as labelEn',
+      'audience',
     ])
-    .execute();
+    .where('organization_id', '=', organizationId)
+    .where('survey_id', 'in', surveyIds)
+    .orderBy('survey_id')
+    .orderBy('position');
+}
+
+/**
+ * What a report reads of one wave under the filter, in one statement (each part an array of JSON, so one
+ * round trip): its criteria in order, its answers' totals (aggregateAnswers), its invited and responded
+ * counts (countResponses) and its customers' responses per account (countCustomersByAccount).
+ */
+export async function readWaveFigures(
+  db: Db,
+  organizationId: string,
+  surveyId: string,
+  filter: CustomerFilter,
+) {
+  const figures = await db
+    .selectNoFrom([
+      jsonArrayFrom(waveCriteriaQuery(db, organizationId, [surveyId])).as('criteria'),
+      jsonArrayFrom(aggregateAnswersQuery(db, organizationId, surveyId, filter)).as('answers'),
+      jsonArrayFrom(responseCountsQuery(db, organizationId, surveyId, filter)).as('counts'),
+      jsonArrayFrom(customersByAccountQuery(db, organizationId, [surveyId])).as('accounts'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { ...figures, counts: responseCountsOf(figures.counts) };
 }
 
 /** A row of a report by segment: a customer row belongs to its account's segment; sellers have none. */

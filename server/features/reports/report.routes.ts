@@ -8,6 +8,7 @@ import type { Lang } from '../../lib/i18n.js';
 import { fieldList } from '../../lib/validation.js';
 import { API_ROUTE, isApiRequest, principalOf } from '../../plugins/auth.js';
 import './report.messages.js';
+import { preparedKysely } from '../../db/prepared-kysely.js';
 import { attachment } from '../../lib/content-disposition.js';
 import { AUDIT_REPORT_CSV, AUDIT_REPORT_PDF } from '../privacy/audit.plugin.js';
 import { listSurveyCriteria } from '../surveys/surveys.queries.js';
@@ -57,6 +58,8 @@ function byOf(request: FastifyRequest): 'segment' | undefined {
 
 export default async function reportRoutes(app: FastifyInstance) {
   const readers = { preHandler: app.requireRole('admin', 'manager', 'kam') };
+  // The report's statements are read on every call with the same few shapes: prepared once per connection.
+  const reportDb = preparedKysely(app.pg.pool);
 
   app.get('/api/v1/surveys/:id/report', { ...readers, config: API_ROUTE }, async (request) => {
     const surveyId = surveyIdOf(request);
@@ -67,7 +70,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       );
     }
     const report = await buildSurveyReport(
-      app.db,
+      reportDb,
       principalOf(request),
       surveyId,
       filtersOf(request),
@@ -81,7 +84,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   async function pageModelOf(request: FastifyRequest) {
     const principal = principalOf(request);
     const query = filtersOf(request);
-    const report = await buildSurveyReport(app.db, principal, surveyIdOf(request), query, request.lang, {
+    const report = await buildSurveyReport(reportDb, principal, surveyIdOf(request), query, request.lang, {
       withComments: true,
     });
     const [filterOptions, waves] = await Promise.all([
@@ -158,7 +161,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     const chosen: Lang | 'survey' = request.langChosen || isApiRequest(request) ? request.lang : 'survey';
     if (layout === 'comparison') {
       // A row per criterion × series: the report's own numbers, so the same scoping, filters and compareTo.
-      const report = await buildSurveyReport(app.db, principal, surveyId, query, chosen, {
+      const report = await buildSurveyReport(reportDb, principal, surveyId, query, chosen, {
         withComments: false,
       });
       const lang = chosen === 'survey' ? report.survey.language : chosen;

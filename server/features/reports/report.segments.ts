@@ -10,6 +10,8 @@ import {
   countCustomersByAccount,
   countResponsesBySegment,
   findReportSurvey,
+  listWaveCriteria,
+  type ReportSurvey,
   type ResponseCounts,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
@@ -17,8 +19,6 @@ import {
   criterionAggregates,
   criterionFiguresJson,
   indexAggregates,
-  listWaveCriteria,
-  type ReportSurvey,
   scopedFilter,
   waveSuppressions,
 } from './report.service.js';

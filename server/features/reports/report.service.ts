@@ -27,18 +27,19 @@ import type { Principal } from '../../plugins/auth.js';
 import { findAccount } from '../accounts/accounts.queries.js';
 import { type ActionRow, listActionsOfWave } from '../actions/actions.queries.js';
 import { scopeOf as actionScope } from '../actions/actions.service.js';
-import { listSeries, type SeriesWave } from '../surveys/series.queries.js';
+import type { SeriesWave } from '../surveys/series.queries.js';
 import {
   type AggregateRow,
-  aggregateAnswers,
   aggregateStatistics,
   type CommentRow,
   type CustomerFilter,
   type CustomerRows,
   countCustomersByAccount,
-  countResponses,
   findReportSurvey,
+  findReportWaves,
   listComments,
+  type ReportSurvey,
+  readWaveFigures,
   type WaveAccountCount,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
@@ -51,8 +52,6 @@ const SERIES_OF: Record<Series, { role: RespondentRole; dimension: Dimension }> 
 };
 
 const EMPTY: Aggregate = { n: 0, sum: 0, sumSquares: 0 };
-
-export type ReportSurvey = NonNullable<Awaited<ReturnType<typeof findReportSurvey>>>;
 
 export interface SurveyReport {
   survey: ReportSurvey;
@@ -137,11 +136,47 @@ async function comparedWave(
 }
 
 /**
+ * What a report reads around its wave, under the filter: the wave with its series, then at once the other
+ * waves it involves (the compared one; the series' waves with answers when there are two), the compared
+ * wave's actions and, `withComments`, the wave's comments. Null when the wave is not the organisation's.
+ */
+async function readWaveContext(
+  db: Db,
+  principal: Principal,
+  surveyId: string,
+  query: ReportQuery,
+  filtered: Promise<CustomerFilter>,
+  withComments: boolean,
+) {
+  const organizationId = principal.organizationId;
+  const { survey, series } = await findReportWaves(db, organizationId, surveyId);
+  if (!survey) return null;
+  const filter = await filtered;
+  const compared = await comparedWave(db, organizationId, surveyId, query.compareTo, series);
+  const trendWaves = series.filter((wave) => wave.status !== 'draft');
+  const otherIds = [
+    ...new Set([
+      ...(compared ? [compared.id] : []),
+      ...(trendWaves.length >= 2 ? trendWaves.map((wave) => wave.id) : []),
+    ]),
+  ].filter((id) => id !== surveyId);
+  const [others, comments, actions] = await Promise.all([
+    Promise.all(otherIds.map((id) => readWaveFigures(db, organizationId, id, filter))),
+    // A confidential wave's comments never leave the database with their account.
+    withComments
+      ? listComments(db, organizationId, surveyId, filter, survey.confidential ? 'anonymous' : 'named')
+      : null,
+    compared ? listActionsOfWave(db, organizationId, compared.id, actionScope(principal)) : [],
+  ]);
+  return { survey, filter, compared, trendWaves, otherIds, others, comments, actions };
+}
+
+/**
  * The gap report of a wave for a principal, labels in `lang` (or the survey's), aggregated in the database,
  * with the change since the compared wave, the actions recorded on that wave, and the trend over the
- * wave's series. Every wave involved is read in one batch of queries, each under the same filter and so
- * the same KAM scoping; a wave alone in its series reads nothing more than its own report. Comments are
- * read only `withComments`: they are the one part that grows with the respondents.
+ * wave's series. Every wave involved is read under the same filter and so the same KAM scoping, each wave's
+ * figures in one statement (readWaveFigures). Comments are read only `withComments`: they are the one part
+ * that grows with the respondents.
  */
 export async function buildSurveyReport(
   db: Db,
@@ -152,51 +187,43 @@ export async function buildSurveyReport(
   { withComments }: { withComments: boolean },
 ): Promise<SurveyReport> {
   const organizationId = principal.organizationId;
-  const [survey, series] = await Promise.all([
-    findReportSurvey(db, organizationId, surveyId),
-    listSeries(db, organizationId, surveyId),
+  // Two reads side by side: the wave's own figures and statistics need only its id and the filter, so they
+  // do not wait for the wave and its series (readWaveContext). A wave alone in its series is then one round
+  // trip after the API key. A wave of another organisation reads as nothing, and its 404 still comes before
+  // anything the filter or compareTo refuses.
+  const filtered = scopedFilter(db, principal, query);
+  const [context, own] = await Promise.allSettled([
+    readWaveContext(db, principal, surveyId, query, filtered, withComments),
+    filtered.then((filter) =>
+      Promise.all([
+        readWaveFigures(db, organizationId, surveyId, filter),
+        aggregateStatistics(db, organizationId, surveyId, filter),
+      ]),
+    ),
   ]);
-  if (!survey) throw notFound('Survey not found');
-  const filter = await scopedFilter(db, principal, query);
-  const compared = await comparedWave(db, organizationId, surveyId, query.compareTo, series);
-
-  // The waves read: this one, the compared one, and the series' waves with answers when there are two.
-  const trendWaves = series.filter((wave) => wave.status !== 'draft');
-  const waveIds = [
-    ...new Set([
-      surveyId,
-      ...(compared ? [compared.id] : []),
-      ...(trendWaves.length >= 2 ? trendWaves.map((wave) => wave.id) : []),
-    ]),
-  ];
-  const [criteria, aggregates, counts, comments, actions, totals, accountCounts] = await Promise.all([
-    listWaveCriteria(db, organizationId, waveIds),
-    Promise.all(waveIds.map((id) => aggregateAnswers(db, organizationId, id, filter))),
-    countResponses(db, organizationId, surveyId, filter),
-    // A confidential wave's comments never leave the database with their account.
-    withComments
-      ? listComments(db, organizationId, surveyId, filter, survey.confidential ? 'anonymous' : 'named')
-      : null,
-    compared ? listActionsOfWave(db, organizationId, compared.id, actionScope(principal)) : [],
-    aggregateStatistics(db, organizationId, surveyId, filter),
-    countCustomersByAccount(db, organizationId, waveIds),
-  ]);
+  if (context.status === 'rejected') throw context.reason;
+  if (context.value === null) throw notFound('Survey not found');
+  if (own.status === 'rejected') throw own.reason;
+  const { survey, filter, compared, trendWaves, otherIds, others, comments, actions } = context.value;
+  const [figures, totals] = own.value;
+  const waveIds = [surveyId, ...otherIds];
+  const figuresOf = [figures, ...others];
 
   // Each wave's cut is judged by its own sizes and its own promise (an open wave hides nothing).
+  const accountCounts = figuresOf.flatMap((wave) => wave.accounts);
   const suppressed = waveSuppressions(waveIds, accountCounts, principal, filter, survey.minGroupSize);
   const suppression = suppressed.get(surveyId) ?? null;
 
   const labelLang = lang === 'survey' ? survey.language : lang;
   const waves = new Map(
     waveIds.map((id, index) => {
-      const byKey = indexAggregates(aggregates[index] ?? []);
+      const wave = figuresOf[index];
+      const byKey = indexAggregates(wave?.answers ?? []);
       const hidden = (suppressed.get(id) ?? null) !== null;
-      const input: ComparableCriterion[] = criteria
-        .filter((criterion) => criterion.surveyId === id)
-        .map((criterion) => ({
-          ...criterionAggregates(criterion, byKey, labelLang, { withoutCustomers: hidden }),
-          criterionId: criterion.criterionId,
-        }));
+      const input: ComparableCriterion[] = (wave?.criteria ?? []).map((criterion) => ({
+        ...criterionAggregates(criterion, byKey, labelLang, { withoutCustomers: hidden }),
+        criterionId: criterion.criterionId,
+      }));
       return [id, input];
     }),
   );
@@ -217,7 +244,7 @@ export async function buildSurveyReport(
     survey,
     filter,
     suppressed: suppression,
-    responseRate: counts,
+    responseRate: figures.counts,
     gap,
     comments:
       comments === null || suppression === null
@@ -234,6 +261,8 @@ export async function buildSurveyReport(
       waves,
       surveyId,
       suppressed,
+      // The report's own wave's gap report serves the trend as well (its figures do not depend on the crosshair).
+      new Map([[surveyId, gap]]),
     ),
   };
 }
@@ -375,26 +404,6 @@ interface WaveCriterion {
   labelNb: string;
   labelEn: string;
   audience: CriterionAggregates['audience'];
-}
-
-/** The criteria of several waves, each with what identifies it across waves (key, library criterion). */
-export function listWaveCriteria(db: Db, organizationId: string, surveyIds: readonly string[]) {
-  return db
-    .selectFrom('survey_criteria')
-    .select([
-      'id',
-      'survey_id as surveyId',
-      'key',
-      'criterion_id as criterionId',
-      'label_nb as labelNb',
-      'label_en as labelEn',
-      'audience',
-    ])
-    .where('organization_id', '=', organizationId)
-    .where('survey_id', 'in', surveyIds)
-    .orderBy('survey_id')
-    .orderBy('position')
-    .execute();
 }
 
 /** A wave's criterion with its three series' totals: the one path for the report's wave and the compared one. */

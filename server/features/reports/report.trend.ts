@@ -2,6 +2,7 @@ import {
   buildGapReport,
   type ComparableCriterion,
   type CriterionIdentity,
+  type GapReport,
   matchCriterion,
   type Suppression,
 } from '../../analysis/index.js';
@@ -52,17 +53,21 @@ export interface SurveyTrend {
 
 /**
  * The trend over `waves` (the series' waves with answers, oldest first) from each wave's criteria with
- * their totals, as the report reads them (under its filter and the reader's scoping). Pure: no I/O.
+ * their totals, as the report reads them (under its filter and the reader's scoping). A wave's gap report
+ * already built (`built`, by wave id) is used as it is: the trend reads only its criteria's customer
+ * performance and its delivery index, which no crosshair changes. Pure: no I/O.
  */
 export function buildTrend(
   waves: readonly SeriesWave[],
   criteriaOf: ReadonlyMap<string, readonly ComparableCriterion[]>,
   currentId: string,
   suppressed: ReadonlyMap<string, Suppression | null> = new Map(),
+  built: ReadonlyMap<string, GapReport> = new Map(),
 ): SurveyTrend {
   const suppressionOf = (waveId: string) => suppressed.get(waveId) ?? null;
-  const gaps = waves.map((wave) =>
-    buildGapReport(criteriaOf.get(wave.id) ?? [], { crosshair: 'grand_mean' }),
+  const gaps = waves.map(
+    (wave) =>
+      built.get(wave.id) ?? buildGapReport(criteriaOf.get(wave.id) ?? [], { crosshair: 'grand_mean' }),
   );
   const frozen = new Map(waves.flatMap((wave) => (criteriaOf.get(wave.id) ?? []).map((c) => [c.id, c])));
 

@@ -267,6 +267,19 @@ describe('GET /api/v1/surveys/:id/report — access', () => {
     await get('/api/v1/surveys/not-a-uuid/report').expect(404);
   });
 
+  it('answers 404 for an unknown survey before refusing its filter or its compareTo', async () => {
+    const unknown = '/api/v1/surveys/00000000-0000-4000-8000-000000000000/report';
+    await get(`${unknown}?kamUserId=${org.adminUserId}`, org.kamKey).expect(404);
+    await get(`${unknown}?accountId=${seeded.accountIds[1]}`, org.kamKey).expect(404);
+    await get(`${unknown}?compareTo=00000000-0000-4000-8000-000000000000`).expect(404);
+    // A known survey: the filter is refused before compareTo is looked at.
+    const refused = await get(
+      reportPath(`?accountId=${seeded.accountIds[1]}&compareTo=${seeded.surveyId}`),
+      org.kamKey,
+    ).expect(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+  });
+
   it('answers 401 without a key', async () => {
     await supertest(app.server).get(reportPath()).expect(401);
   });

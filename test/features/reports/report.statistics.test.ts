@@ -271,6 +271,31 @@ describe('overall satisfaction, derived importance and reliability in the report
     expect(body.reliability.sellerImportance.n).toBe(3);
   });
 
+  it('follows an account filter: every figure from that account’s customers, sellers organisation-wide', async () => {
+    const theirs = CUSTOMERS.filter((customer) => customer.on === 'other');
+    const want = expected(theirs);
+    const { body } = await report(surveyId, `?accountId=${accounts.other}`);
+    expect(body.overall.satisfaction.n).toBe(want.overall.length);
+    expect(body.overall.satisfaction.mean).toBeCloseTo(mean(want.overall), 9);
+    for (const criterion of body.criteria) {
+      if (criterion.audience !== 'both') continue;
+      const { r, n } = want.derived.get(criterion.key) as { r: number | null; n: number };
+      if (r === null) expect(criterion.derivedImportance).toBeNull();
+      else {
+        expect(criterion.derivedImportance.n).toBe(n);
+        expect(Math.abs(criterion.derivedImportance.r - r)).toBeLessThan(1e-9);
+      }
+    }
+    // The account's four customers: the one with an efficiency "don't know" leaves delivery's α with three.
+    expect(want.customerPerformance.n).toBe(3);
+    for (const series of ['customerPerformance', 'customerImportance'] as const) {
+      const { alpha, n } = want[series];
+      expect(body.reliability[series].n).toBe(n);
+      expect(Math.abs(body.reliability[series].alpha - (alpha as number))).toBeLessThan(1e-9);
+    }
+    expect(body.reliability.sellerImportance.n).toBe(3);
+  });
+
   it('shows the figures on the page: satisfaction, the derived table with readings, α with α-if-deleted, the axis switch', async () => {
     const page = await supertest(app.server)
       .get(`/surveys/${surveyId}/report`)

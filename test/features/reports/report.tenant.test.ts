@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aggregateAnswers,
+  aggregateStatistics,
   countResponses,
   findReportSurvey,
+  findReportWaves,
   listComments,
+  readWaveFigures,
 } from '../../../server/features/reports/report.queries.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { organizationWithKam, seedWorkedExample } from './report-seed.js';
@@ -69,5 +72,45 @@ describe('the other report queries, asked with another organisation’s id', () 
     // …while the owner sees them.
     const own = await listComments(app.db, first.organizationId, surveyId, {});
     expect(own.map((row) => row.comment)).toContain('Hemmelig kommentar');
+  });
+});
+
+describe('the report’s combined reads, asked with another organisation’s id', () => {
+  it('find no wave and no series, and read no criteria, totals, counts or statistics, under any filter', async () => {
+    const surveyId = firstWave.surveyId;
+    expect(await findReportWaves(app.db, second.organizationId, surveyId)).toEqual({
+      survey: undefined,
+      series: [],
+    });
+    for (const filter of [{}, { accountId: firstWave.accountIds[0] as string }, { segment: 'A' }]) {
+      expect(await readWaveFigures(app.db, second.organizationId, surveyId, filter)).toEqual({
+        criteria: [],
+        answers: [],
+        counts: { customer: { invited: 0, responded: 0 }, seller: { invited: 0, responded: 0 } },
+        accounts: [],
+      });
+      expect(await aggregateStatistics(app.db, second.organizationId, surveyId, filter)).toEqual({
+        satisfaction: { n: 0, sum: 0, sumSquares: 0 },
+        drivers: [],
+        reliability: [],
+      });
+    }
+  });
+
+  it('read the owner’s wave as the separate queries do', async () => {
+    const surveyId = firstWave.surveyId;
+    const { survey, series } = await findReportWaves(app.db, first.organizationId, surveyId);
+    expect(survey).toEqual(await findReportSurvey(app.db, first.organizationId, surveyId));
+    expect(series.map((wave) => wave.id)).toEqual([surveyId]);
+    const figures = await readWaveFigures(app.db, first.organizationId, surveyId, {});
+    expect(figures.counts).toEqual(await countResponses(app.db, first.organizationId, surveyId));
+    const byKey = (rows: Array<{ criterionId: string; role: string; dimension: string }>) =>
+      [...rows].sort((a, b) =>
+        `${a.criterionId}${a.role}${a.dimension}`.localeCompare(`${b.criterionId}${b.role}${b.dimension}`),
+      );
+    expect(byKey(figures.answers)).toEqual(
+      byKey(await aggregateAnswers(app.db, first.organizationId, surveyId, {})),
+    );
+    expect(figures.criteria).toHaveLength(13);
   });
 });
