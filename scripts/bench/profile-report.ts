@@ -5,10 +5,11 @@
 //   - p50 of sequential report requests over HTTP beside the aggregate SQL (best of several direct runs),
 //     and beside an unauthenticated request to the same route (the framework's floor, no query);
 //   - the app's and PostgreSQL's CPU per report request (from /proc);
-//   - in-process: one round trip, each phase of the request (API key, wave + series, the batch, the Node
-//     work), each query the report runs (client-side median and EXPLAIN ANALYZE execution time), and the
-//     JSON serialisation;
-//   - the heaviest functions of the app's CPU profile (self time per report request).
+//   - in process, as the JSON route reads (prepared statements): one round trip, the API key lookup, the
+//     whole report (buildSurveyReport), its JSON serialisation, and each statement the report runs alone
+//     (client-side median and best, and EXPLAIN ANALYZE's execution time);
+//   - the heaviest functions of the app's CPU profile over the timed requests (self and inclusive time per
+//     report request).
 // Run after `npm run build`:
 //   npx tsx scripts/bench/profile-report.ts [requests] [respondents]
 // EXPLAIN=1 also prints each query's plan (EXPLAIN (ANALYZE, BUFFERS)).
