@@ -1,6 +1,7 @@
 // Profiles the report JSON (GET /api/v1/surveys/:id/report, Bearer API key) as `npm run bench` measures it:
 // seeds the same wave (10 000 submitted respondents over 300 accounts, no predecessor; PREDECESSOR=1 adds a
-// predecessor wave of the same size so the comparison and trend paths run too), starts the compiled app
+// predecessor wave of the same size so the comparison and trend paths run too; PROFILE_GROWTH=1 also the
+// bench's growth waves of 1 000 and 100 000 respondents, about 2 minutes more), starts the compiled app
 // (NODE_ENV=production, LOG_LEVEL=info) with --cpu-prof (PROFILE=0: without), and prints
 //   - p50 of sequential report requests over HTTP beside the aggregate SQL (best of several direct runs),
 //     and beside an unauthenticated request to the same route (the framework's floor, no query);
@@ -154,6 +155,20 @@ try {
     waves.push(id);
   }
   const surveyId = waves[waves.length - 1] as string;
+  // The bench's growth waves share the totals tables with the measured one (and so shape its plans).
+  if (process.env.PROFILE_GROWTH === '1') {
+    for (const count of [1_000, 100_000]) {
+      progress(`seeding a growth wave: ${count} respondents`);
+      const id = await createWave(db, org, `Growth ${count}`);
+      await seedRespondents(db, org, id, {
+        count,
+        tag: `growth${count}`,
+        sessionSecret: SESSION_SECRET,
+        respond: true,
+        withTokens: false,
+      });
+    }
+  }
   await sql`vacuum analyze`.execute(db);
 
   const profileDir = path.join(dataDir, 'prof');
