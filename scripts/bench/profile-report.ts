@@ -14,7 +14,7 @@
 // Run after `npm run build`:
 //   npx tsx scripts/bench/profile-report.ts [requests] [respondents]
 // EXPLAIN=1 also prints each query's plan (EXPLAIN (ANALYZE, BUFFERS)).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -285,4 +285,6 @@ try {
 } finally {
   await db.destroy();
   await embedded.stop();
+  // The database (a few hundred MB, GBs with the growth waves) goes; the app's log and the profile stay.
+  rmSync(path.join(dataDir, 'postgres'), { recursive: true, force: true });
 }
