@@ -20,6 +20,7 @@ import {
 } from '../server/features/reports/report.queries.js';
 import { appRoot } from '../server/paths.js';
 import {
+  BENCH_SESSION_SECRET,
   type Load,
   load,
   median,
@@ -29,6 +30,7 @@ import {
   pgbench,
   progress,
   resetPeakMemory,
+  startProductionApp,
   startServer,
   timeRequests,
 } from './bench/load.js';
@@ -69,7 +71,6 @@ const SUBMIT_CONNECTIONS = 8;
 const PGBENCH_CLIENTS = 8;
 const SUBMIT_WARMUP = 50;
 const PGBENCH_WARMUP_PER_CLIENT = 10;
-const SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 const ratio = (value: number) => (value >= 10 ? value.toFixed(1) : value.toFixed(3));
@@ -111,14 +112,14 @@ async function main() {
     const tokens = await seedRespondents(db, org, surveyId, {
       count: P.wave,
       tag: 'wave',
-      sessionSecret: SESSION_SECRET,
+      sessionSecret: BENCH_SESSION_SECRET,
       respond: true,
     });
     const unused = (tag: string, count: number) =>
       seedRespondents(db, org, surveyId, {
         count,
         tag,
-        sessionSecret: SESSION_SECRET,
+        sessionSecret: BENCH_SESSION_SECRET,
         respond: false,
         customersOnly: true,
       });
@@ -139,7 +140,7 @@ async function main() {
       await seedRespondents(db, org, id, {
         count: respondents,
         tag: `growth${respondents}`,
-        sessionSecret: SESSION_SECRET,
+        sessionSecret: BENCH_SESSION_SECRET,
         respond: true,
         withTokens: false,
       });
@@ -216,13 +217,7 @@ async function main() {
       '/hello',
     );
     servers.push(hello);
-    const app = await startServer(
-      'app',
-      path.join(appRoot, 'dist/server/main.js'),
-      { ...env, DATABASE_URL: embedded.url, SESSION_SECRET, DATA_DIR: path.join(dataDir, 'app') },
-      appLog,
-      '/login',
-    );
+    const app = await startProductionApp(dataDir, embedded.url);
     servers.push(app);
     const auth = { authorization: `Bearer ${org.apiKey}` };
     const reportUrl = (id: string) => `${app.url}/api/v1/surveys/${id}/report`;

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { appRoot } from '../../server/paths.js';
 
 export const progress = (message: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -218,4 +219,32 @@ export function resetPeakMemory(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The session secret of every bench and profile run (the seeded tokens are made with it). */
+export const BENCH_SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
+
+/**
+ * The compiled app (dist/server/main.js) as production runs it, against `databaseUrl`, logging at info to
+ * `<dataDir>/app.log`; with `profileDir`, under `--cpu-prof` writing its profile there.
+ */
+export function startProductionApp(
+  dataDir: string,
+  databaseUrl: string,
+  profileDir?: string,
+): Promise<Server> {
+  return startServer(
+    'app',
+    path.join(appRoot, 'dist/server/main.js'),
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      SESSION_SECRET: BENCH_SESSION_SECRET,
+      DATA_DIR: path.join(dataDir, 'app'),
+    },
+    path.join(dataDir, 'app.log'),
+    '/login',
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
 }

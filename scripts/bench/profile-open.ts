@@ -12,11 +12,9 @@ import pg from 'pg';
 import type { Database } from '../../server/db/database.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { migrateToLatest } from '../../server/db/migrator.js';
-import { appRoot } from '../../server/paths.js';
-import { load, progress, startServer } from './load.js';
+import { BENCH_SESSION_SECRET, load, progress, startProductionApp } from './load.js';
 import { createWave, seedOrganization, seedRespondents } from './seed.js';
 
-const SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
 const seconds = Number(process.argv[2] ?? 10);
 const sized = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'viktig-dyktig-profile-'));
@@ -31,14 +29,14 @@ try {
   const tokens = await seedRespondents(db, org, surveyId, {
     count: sized('PROFILE_WAVE', 300),
     tag: 'wave',
-    sessionSecret: SESSION_SECRET,
+    sessionSecret: BENCH_SESSION_SECRET,
     respond: true,
   });
   tokens.push(
     ...(await seedRespondents(db, org, surveyId, {
       count: sized('PROFILE_SPARE', 300),
       tag: 'spare',
-      sessionSecret: SESSION_SECRET,
+      sessionSecret: BENCH_SESSION_SECRET,
       respond: false,
       customersOnly: true,
     })),
@@ -47,26 +45,17 @@ try {
     await seedRespondents(db, org, await createWave(db, org, 'Another wave'), {
       count: sized('PROFILE_EXTRA', 0),
       tag: 'extra',
-      sessionSecret: SESSION_SECRET,
+      sessionSecret: BENCH_SESSION_SECRET,
       respond: true,
       withTokens: false,
     });
   }
   await sql`vacuum analyze`.execute(db);
   const profileDir = path.join(dataDir, 'prof');
-  const app = await startServer(
-    'app',
-    path.join(appRoot, 'dist/server/main.js'),
-    {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: embedded.url,
-      SESSION_SECRET,
-      DATA_DIR: path.join(dataDir, 'app'),
-    },
-    path.join(dataDir, 'app.log'),
-    '/login',
-    process.env.PROFILE === '0' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  const app = await startProductionApp(
+    dataDir,
+    embedded.url,
+    process.env.PROFILE === '0' ? undefined : profileDir,
   );
   const pick = () => tokens[Math.floor(Math.random() * tokens.length)] as string;
   const page = await fetch(`${app.url}/r/${pick()}`);

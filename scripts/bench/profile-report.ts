@@ -28,10 +28,16 @@ import { apiKeyPrincipals } from '../../server/features/auth/auth.queries.js';
 import { aggregateAnswersQuery } from '../../server/features/reports/report.queries.js';
 import { buildSurveyReport, reportJson } from '../../server/features/reports/report.service.js';
 import { appRoot } from '../../server/paths.js';
-import { median, percentile, progress, startServer, timeRequests } from './load.js';
+import {
+  BENCH_SESSION_SECRET,
+  median,
+  percentile,
+  progress,
+  startProductionApp,
+  timeRequests,
+} from './load.js';
 import { createWave, seedOrganization, seedRespondents } from './seed.js';
 
-const SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
 const requests = Number(process.argv[2] ?? 200);
 const respondents = Number(process.argv[3] ?? 10_000);
 const RUNS = 50;
@@ -148,7 +154,7 @@ try {
     await seedRespondents(db, org, id, {
       count: respondents,
       tag: `wave${waves.length}`,
-      sessionSecret: SESSION_SECRET,
+      sessionSecret: BENCH_SESSION_SECRET,
       respond: true,
       withTokens: false,
     });
@@ -163,7 +169,7 @@ try {
       await seedRespondents(db, org, id, {
         count,
         tag: `growth${count}`,
-        sessionSecret: SESSION_SECRET,
+        sessionSecret: BENCH_SESSION_SECRET,
         respond: true,
         withTokens: false,
       });
@@ -173,20 +179,7 @@ try {
 
   const profileDir = path.join(dataDir, 'prof');
   const profiling = process.env.PROFILE !== '0';
-  const app = await startServer(
-    'app',
-    path.join(appRoot, 'dist/server/main.js'),
-    {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: embedded.url,
-      SESSION_SECRET,
-      DATA_DIR: path.join(dataDir, 'app'),
-    },
-    path.join(dataDir, 'app.log'),
-    '/login',
-    profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-  );
+  const app = await startProductionApp(dataDir, embedded.url, profiling ? profileDir : undefined);
   const url = `${app.url}/api/v1/surveys/${surveyId}/report`;
   const auth = { authorization: `Bearer ${org.apiKey}` };
 
