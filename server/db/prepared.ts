@@ -23,3 +23,12 @@ export function preparedQuery<Row, Param extends object>(
     return result.rows as Row[];
   };
 }
+
+/** preparedQuery for a lookup by a 32-byte hash (a token's, an API key's): the marker is made here. */
+export function preparedHashLookup<Row>(
+  pool: pg.Pool,
+  name: string,
+  build: (hash: Buffer) => Compilable<Row>,
+): (hash: Buffer) => Promise<Row[]> {
+  return preparedQuery<Row, Buffer>(pool, name, build, Buffer.alloc(32));
+}

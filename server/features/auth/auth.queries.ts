@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database, Db, Role } from '../../db/database.js';
-import { preparedQuery } from '../../db/prepared.js';
+import { preparedHashLookup } from '../../db/prepared.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import type { Principal } from '../../plugins/auth.js';
 
@@ -58,13 +58,7 @@ function principalByKeyHash(db: Db, keyHash: Buffer) {
  * lookup is a prepared statement on the app's pool (planned once per connection, never rebuilt in Node).
  */
 export function apiKeyPrincipals(db: Kysely<Database>, pool: pg.Pool) {
-  const marker: Buffer = Buffer.alloc(32);
-  const byHash = preparedQuery(
-    pool,
-    'api_key_principal',
-    (keyHash: Buffer) => principalByKeyHash(db, keyHash),
-    marker,
-  );
+  const byHash = preparedHashLookup(pool, 'api_key_principal', (keyHash) => principalByKeyHash(db, keyHash));
   return async function findPrincipalByApiKey(key: string): Promise<Principal | null> {
     const row = (await byHash(sha256(key)))[0];
     if (!row) return null;

@@ -2,7 +2,7 @@ import { type InferResult, type Kysely, type QueryCreator, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type pg from 'pg';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
-import { preparedQuery } from '../../db/prepared.js';
+import { preparedHashLookup } from '../../db/prepared.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /**
@@ -11,14 +11,8 @@ import { effectiveStatus } from '../surveys/surveys.queries.js';
  * statement: opening a link is one round trip to the database (the wave's criteria come from WaveCriteria).
  */
 export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
-  const marker: Buffer = Buffer.alloc(32);
-  const plain = preparedQuery(
-    pool,
-    'respondent_invitation',
-    (hash: Buffer) => invitationByTokenHash(db, hash),
-    marker,
-  );
-  const opened = preparedQuery(pool, 'respondent_open', (hash: Buffer) => openLink(db, hash), marker);
+  const plain = preparedHashLookup(pool, 'respondent_invitation', (hash) => invitationByTokenHash(db, hash));
+  const opened = preparedHashLookup(pool, 'respondent_open', (hash) => openLink(db, hash));
   return {
     async invitation(tokenHash: Buffer): Promise<RespondentInvitation | undefined> {
       return (await plain(tokenHash))[0];
