@@ -20,7 +20,7 @@ import reportRoutes from './features/reports/report.routes.js';
 import respondentRoutes from './features/respondent/respondent.routes.js';
 import surveysRoutes from './features/surveys/surveys.routes.js';
 import usersRoutes from './features/users/users.routes.js';
-import { loggerOptions } from './logger.js';
+import { AccessLog, loggerOptions } from './logger.js';
 import { staticDir } from './paths.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
@@ -67,6 +67,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         : config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    logController: new AccessLog(),
   });
 
   app.decorate('config', config);

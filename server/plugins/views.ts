@@ -4,6 +4,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
+import { LRUCache } from 'lru-cache';
 import { formatNumber, isLang, type Lang, localizeError, translate } from '../lib/i18n.js';
 import { viewsDir } from '../paths.js';
 import { csrfUserInfo } from './sessions.js';
@@ -17,7 +18,12 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     /** Renders views/<template>.hbs in the main layout with the common page data. */
-    render(template: string, data?: Record<string, unknown>, statusCode?: number): FastifyReply;
+    render(template: string, data?: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
+    /**
+     * Renders a page that depends on nothing but `data` and the reader's language (no signed-in user, no
+     * path, no CSRF token) once per distinct data, and sends the same bytes after that.
+     */
+    renderShared(template: string, data: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
   }
 }
 
@@ -77,8 +83,7 @@ handlebars.registerHelper(
  * (language, field, checked value) is rendered once per process and then reused.
  */
 const RATING_VALUES = [...Array.from({ length: 10 }, (_, i) => String(i + 1)), 'dk'];
-const RATING_SCALE_CACHE_LIMIT = 20_000;
-const ratingScales = new Map<string, Handlebars.SafeString>();
+const ratingScales = new LRUCache<string, Handlebars.SafeString>({ max: 20_000 });
 let ratingScaleTemplate: Handlebars.TemplateDelegate | undefined;
 handlebars.registerHelper(
   'ratingScale',
@@ -103,8 +108,38 @@ handlebars.registerHelper(
           })),
         }).trim(),
       );
-      if (ratingScales.size >= RATING_SCALE_CACHE_LIMIT) ratingScales.clear();
       ratingScales.set(key, html);
+    }
+    return html;
+  },
+);
+
+/**
+ * Pages rendered by `renderShared`, by template and data. A wave's respondents who open the form for the
+ * first time see the same page (their KAM's name and the wave's texts aside), so most openings are a lookup.
+ */
+const sharedPages = new LRUCache<string, Buffer>({
+  maxSize: 64 * 1024 * 1024,
+  sizeCalculation: (page, key) => page.length + 2 * key.length,
+});
+
+/**
+ * `{{#shared "name" value}}…{{/shared}}`: the block rendered once per distinct name, language and value, then
+ * reused. The block must read nothing but `value` and the language. The respondent form has one per
+ * criterion: its respondents give the same few ratings, so most of the form is lookups.
+ */
+const sharedBlocks = new LRUCache<string, Handlebars.SafeString>({
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (html, key) => 2 * (html.toHTML().length + key.length),
+});
+handlebars.registerHelper(
+  'shared',
+  function (this: unknown, name: string, value: unknown, options: Handlebars.HelperOptions) {
+    const key = `${name}\n${options.data.root.lang}\n${JSON.stringify(value)}`;
+    let html = sharedBlocks.get(key);
+    if (!html) {
+      html = new handlebars.SafeString(options.fn(value));
+      sharedBlocks.set(key, html);
     }
     return html;
   },
@@ -168,9 +203,49 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
         context.csrfToken = this.generateCsrf({ userInfo: csrfUserInfo(request) });
       }
       this.code(statusCode).type('text/html; charset=utf-8');
-      return this.view(template, context);
+      return send(this, template, context);
     },
   );
+
+  app.decorateReply(
+    'renderShared',
+    function (
+      this: FastifyReply,
+      template: string,
+      data: Record<string, unknown>,
+      statusCode = 200,
+    ): Promise<FastifyReply> {
+      // The context is the cache key: nothing outside it can reach the page.
+      const context = { lang: this.request.lang, ...data, noSession: true };
+      const key = `${template}\n${JSON.stringify(context)}`;
+      this.code(statusCode).type('text/html; charset=utf-8');
+      const page = sharedPages.get(key);
+      if (page) return Promise.resolve(page).then((bytes) => this.send(bytes));
+      return send(this, template, context, (bytes) => {
+        sharedPages.set(key, bytes);
+      });
+    },
+  );
+
+  /**
+   * Renders and sends a page as bytes: Fastify would otherwise measure the string for Content-Length and the
+   * socket encode it again, two passes over every page.
+   */
+  function send(
+    reply: FastifyReply,
+    template: string,
+    context: Record<string, unknown>,
+    keep?: (page: Buffer) => void,
+  ): Promise<FastifyReply> {
+    return reply.viewAsync(template, context).then(
+      (html) => {
+        const page = Buffer.from(html);
+        keep?.(page);
+        return reply.send(page);
+      },
+      (error: unknown) => reply.send(error),
+    );
+  }
 }
 
 export default fp(viewsPlugin, { name: 'views', dependencies: ['sessions'] });

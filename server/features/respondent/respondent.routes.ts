@@ -173,31 +173,38 @@ export default async function respondentRoutes(app: FastifyInstance) {
           !field.startsWith('i_') && !field.startsWith('p_') && !(overall && field === OVERALL_FIELD),
       )
       .map(([, code]) => translate(lang, `respondent.error.${code}`));
-    return reply.render(
-      'respondent/form',
-      {
-        respondent: true,
-        noSession: true,
-        title: invitation.surveyName,
-        invitation,
-        about: aboutTheSurvey(lang, invitation, criteria.length),
-        // Counted from the answers on the page: after a save these are the stored ones.
-        progress: {
-          answered: answeredCriteria(state.ratings, criteria, invitation.role),
-          total: criteria.length,
-        },
-        fieldsets,
-        overall,
-        comment: state.raw?.comment ?? state.comment ?? '',
-        commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
-        errorCount: Object.keys(errors).length,
-        otherErrors,
-        submitted: state.submitted,
-        notice: state.notice,
-        otherLang: lang === 'nb' ? 'en' : 'nb',
+    const page = {
+      respondent: true,
+      noSession: true,
+      title: invitation.surveyName,
+      // Only what the page shows: the page is shared by every respondent it would look the same for.
+      invitation: {
+        supplierName: invitation.supplierName,
+        surveyName: invitation.surveyName,
+        surveyIntro: invitation.surveyIntro,
       },
-      statusCode,
-    );
+      about: aboutTheSurvey(lang, invitation, criteria.length),
+      // Counted from the answers on the page: after a save these are the stored ones.
+      progress: {
+        answered: answeredCriteria(state.ratings, criteria, invitation.role),
+        total: criteria.length,
+      },
+      fieldsets,
+      overall,
+      comment: state.raw?.comment ?? state.comment ?? '',
+      commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
+      errorCount: Object.keys(errors).length,
+      otherErrors,
+      submitted: state.submitted,
+      notice: state.notice,
+      otherLang: lang === 'nb' ? 'en' : 'nb',
+    };
+    // A form not yet answered looks the same to every respondent of the wave with the same KAM: it is
+    // rendered once. One with answers, or re-shown with its errors, is that respondent's own.
+    const blank = !state.errors && !state.comment && Object.keys(state.ratings).length === 0;
+    return blank
+      ? reply.renderShared('respondent/form', page, statusCode)
+      : reply.render('respondent/form', page, statusCode);
   }
 
   app.get('/r/:token', respondent, async (request, reply) => {

@@ -31,28 +31,38 @@ async function openWave(
     closesAt?: string;
     kamActive?: boolean;
     confidential?: boolean;
+    /** More customers, each on an account of its own whose KAM has this name. */
+    moreCustomers?: string[];
   } = {},
 ) {
   const wave = await setUpWave(app, { organization: 'Mediehuset AS' });
   const { organization } = (await wave.api.get('/api/v1/me').expect(200)).body;
-  let kamUserId: string | null = null;
-  if (options.kamName !== null) {
-    // The KAM is only data here (how users are created is the users feature's business).
-    ({ id: kamUserId } = await app.db
-      .insertInto('users')
-      .values({
-        organization_id: organization.id,
-        email: uniqueEmail('kam'),
-        name: options.kamName ?? 'Kari Kundeansvarlig',
-        role: 'kam',
-        password_hash: 'not used',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-  }
+  // The KAM is only data here (how users are created is the users feature's business).
+  const kam = async (name: string) =>
+    (
+      await app.db
+        .insertInto('users')
+        .values({
+          organization_id: organization.id,
+          email: uniqueEmail('kam'),
+          name,
+          role: 'kam',
+          password_hash: 'not used',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const kamUserId = options.kamName === null ? null : await kam(options.kamName ?? 'Kari Kundeansvarlig');
   const account = await wave.api
     .post('/api/v1/accounts', { name: `Kunde ${uniqueEmail('a')}`, kamUserId })
     .expect(201);
+  const moreAccounts: string[] = [];
+  for (const name of options.moreCustomers ?? []) {
+    const more = await wave.api
+      .post('/api/v1/accounts', { name: `Kunde ${uniqueEmail('a')}`, kamUserId: await kam(name) })
+      .expect(201);
+    moreAccounts.push(more.body.id);
+  }
   const survey = await wave.api
     .post('/api/v1/surveys', {
       name: 'Høst 2026',
@@ -66,6 +76,7 @@ async function openWave(
       invitations: [
         { role: 'customer', email: uniqueEmail('kunde'), accountId: account.body.id },
         { role: 'seller', email: uniqueEmail('selger') },
+        ...moreAccounts.map((accountId) => ({ role: 'customer', email: uniqueEmail('kunde'), accountId })),
       ],
     })
     .expect(201);
@@ -79,9 +90,65 @@ async function openWave(
     surveyId: survey.body.id as string,
     customerPath: pathOf(invited.body.invitations[0].url),
     sellerPath: pathOf(invited.body.invitations[1].url),
+    morePaths: (invited.body.invitations as Array<{ url: string }>).slice(2).map((i) => pathOf(i.url)),
     customerCriteria: criteria.filter((c) => c.audience === 'both'),
   };
 }
+
+describe('GET /r/:token — a form not yet answered is rendered once and shared', () => {
+  const checked = (html: string) => html.match(/ checked/g)?.length ?? 0;
+
+  it('gives every respondent their own KAM, answers and comment, whichever page was rendered first', async () => {
+    const wave = await openWave({
+      kamName: 'Kari Kundeansvarlig',
+      moreCustomers: ['Ola Nordmann', 'Kari Kundeansvarlig'],
+    });
+    const [olasCustomer, karisOther] = wave.morePaths as [string, string];
+    const first = await http().get(wave.customerPath).expect(200);
+    const ola = await http().get(olasCustomer).expect(200);
+    const other = await http().get(karisOther).expect(200);
+    expect(testId(first.text, 'asked-by')).toContain('Kari Kundeansvarlig');
+    expect(testId(ola.text, 'asked-by')).toContain('Ola Nordmann');
+    expect(ola.text).not.toContain('Kari Kundeansvarlig');
+    // Two customers of one wave with KAMs of the same name see the same blank form, byte for byte.
+    expect(other.text).toBe(first.text);
+    expect(checked(first.text)).toBe(0);
+
+    // One of them saves answers and a comment: their page shows them, the other's stays blank.
+    const [criterion] = wave.customerCriteria as [SurveyCriterion];
+    await http()
+      .post(wave.customerPath)
+      .type('form')
+      .send({ [`i_${criterion.id}`]: '7', comment: 'Bare til meg', action: 'save' })
+      .expect(303);
+    const mine = await http().get(wave.customerPath).expect(200);
+    expect(mine.text).toMatch(new RegExp(`name="i_${criterion.id}" value="7" checked`));
+    expect(mine.text).toContain('Bare til meg</textarea>');
+    expect(checked(mine.text)).toBe(1);
+    const theirs = await http().get(karisOther).expect(200);
+    expect(theirs.text).toBe(first.text);
+    expect(theirs.text).not.toContain('Bare til meg');
+    // The other language is a page of its own.
+    const english = await http().get(`${karisOther}?lang=en`).expect(200);
+    expect(english.text).toContain('<html lang="en">');
+    expect(testId(english.text, 'asked-by')).toContain('Kari Kundeansvarlig');
+  });
+
+  it('shows a wave’s new closing date and name to the next respondent who opens it', async () => {
+    const wave = await openWave({ moreCustomers: ['Kari Kundeansvarlig'] });
+    const [other] = wave.morePaths as [string];
+    const before = await http().get(wave.customerPath).expect(200);
+    expect(before.text).toContain('<h1>Høst 2026</h1>');
+    await app.db
+      .updateTable('surveys')
+      .set({ name: 'Høst 2026 (forlenget)', closes_at: new Date('2027-01-15T22:59:00Z') })
+      .where('id', '=', wave.surveyId)
+      .execute();
+    const after = await http().get(other).expect(200);
+    expect(after.text).toContain('<h1>Høst 2026 (forlenget)</h1>');
+    expect(testId(after.text, 'deadline')).toContain('15. januar 2027');
+  });
+});
 
 describe('GET /r/:token — who asks and why, before the first question', () => {
   it('names the supplier and, for a customer, the account’s KAM, and says who sees the answers', async () => {

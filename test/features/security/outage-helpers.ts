@@ -252,9 +252,10 @@ export class CapturedLog {
   }
 }
 
-/** The paths logged for requests (the `req.url` of each "incoming request" line). */
+/** The paths logged for requests (the `req.url` of each request's one line, "request completed"). */
 export function loggedUrls(lines: Array<Record<string, unknown>>): string[] {
   return lines
+    .filter((line) => line.msg === 'request completed')
     .map((line) => (line.req as { url?: string } | undefined)?.url)
     .filter((url): url is string => typeof url === 'string');
 }
