@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
@@ -21,9 +22,14 @@ declare module 'fastify' {
     render(template: string, data?: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
     /**
      * Renders a page that depends on nothing but `data` and the reader's language (no signed-in user, no
-     * path, no CSRF token) once per distinct data, and sends the same bytes after that.
+     * path, no CSRF token) once per distinct data (unless `keep` is false), and sends its bytes with
+     * `blocks` in its `{{slot}}`s.
      */
-    renderShared(template: string, data: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
+    renderShared(
+      template: string,
+      data: Record<string, unknown>,
+      options?: { statusCode?: number; blocks?: Record<string, readonly Buffer[]>; keep?: boolean },
+    ): Promise<FastifyReply>;
   }
 }
 
@@ -115,35 +121,79 @@ handlebars.registerHelper(
 );
 
 /**
- * Pages rendered by `renderShared`, by template and data. A wave's respondents who open the form for the
- * first time see the same page (their KAM's name and the wave's texts aside), so most openings are a lookup.
+ * `{{slot "name"}}` marks where a page rendered by `renderShared` takes blocks of bytes given with it. The
+ * mark is unguessable, so no text on the page can pose as one.
  */
-const sharedPages = new LRUCache<string, Buffer>({
-  maxSize: 64 * 1024 * 1024,
-  sizeCalculation: (page, key) => page.length + 2 * key.length,
-});
+const SLOT_MARK = `\u0000${randomUUID()}\u0000`;
+handlebars.registerHelper(
+  'slot',
+  (name: string) => new handlebars.SafeString(`${SLOT_MARK}${name}${SLOT_MARK}`),
+);
+
+/** A rendered page cut at its slots: the bytes around them, and the slots' names in order. */
+interface Shell {
+  parts: Buffer[];
+  slots: string[];
+}
+
+function cut(html: string): Shell {
+  const pieces = html.split(SLOT_MARK);
+  return {
+    parts: pieces.filter((_, i) => i % 2 === 0).map((piece) => Buffer.from(piece)),
+    slots: pieces.filter((_, i) => i % 2 === 1),
+  };
+}
+
+function fill(shell: Shell, blocks: Record<string, readonly Buffer[]>): Buffer {
+  const chunks: Buffer[] = [shell.parts[0] as Buffer];
+  shell.slots.forEach((name, i) => {
+    const filling = blocks[name];
+    if (!filling) throw new Error(`no blocks for the slot "${name}"`);
+    chunks.push(...filling, shell.parts[i + 1] as Buffer);
+  });
+  return Buffer.concat(chunks);
+}
 
 /**
- * `{{#shared "name" value}}…{{/shared}}`: the block rendered once per distinct name, language and value, then
- * reused. The block must read nothing but `value` and the language. The respondent form has one per
- * criterion: its respondents give the same few ratings, so most of the form is lookups.
+ * Pages rendered by `renderShared`, by template and context. A wave's respondents see the same page around
+ * their answers (their KAM's name, the wave's texts and their progress aside), so most pages are a lookup.
  */
-const sharedBlocks = new LRUCache<string, Handlebars.SafeString>({
-  maxSize: 32 * 1024 * 1024,
-  sizeCalculation: (html, key) => 2 * (html.toHTML().length + key.length),
+const shells = new LRUCache<string, Shell>({
+  maxSize: 64 * 1024 * 1024,
+  sizeCalculation: (shell, key) => shell.parts.reduce((sum, part) => sum + part.length, 2 * key.length),
 });
-handlebars.registerHelper(
-  'shared',
-  function (this: unknown, name: string, value: unknown, options: Handlebars.HelperOptions) {
-    const key = `${name}\n${options.data.root.lang}\n${JSON.stringify(value)}`;
-    let html = sharedBlocks.get(key);
-    if (!html) {
-      html = new handlebars.SafeString(options.fn(value));
-      sharedBlocks.set(key, html);
-    }
-    return html;
-  },
-);
+
+/** Blocks rendered by `renderBlock`, by partial, language and value. */
+const blocks = new LRUCache<string, Buffer>({
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (block, key) => block.length + 2 * key.length,
+});
+const blockTemplates = new Map<string, Handlebars.TemplateDelegate>();
+
+/**
+ * views/partials/<partial>.hbs rendered for `value` in `lang`, as bytes for a slot: once per distinct value
+ * when `keep` (the block must read nothing but `value` and the language), every time otherwise (a value
+ * carrying what a reader typed). The respondent form's criteria are such blocks: its respondents give the
+ * same few ratings, so most of the form is lookups.
+ */
+export function renderBlock(partial: string, lang: Lang, value: object, keep = true): Buffer {
+  const key = `${partial}\n${lang}\n${JSON.stringify(value)}`;
+  const kept = keep ? blocks.get(key) : undefined;
+  if (kept) return kept;
+  let template = blockTemplates.get(partial);
+  if (!template) {
+    template = handlebars.compile(readFileSync(path.join(viewsDir, 'partials', `${partial}.hbs`), 'utf8'));
+    blockTemplates.set(partial, template);
+  }
+  const block = Buffer.from(template(value, { data: { root: { lang } } }));
+  if (keep) blocks.set(key, block);
+  return block;
+}
+
+/** Text for a slot, escaped as `{{text}}` would be. */
+export function textBlock(text: string): Buffer {
+  return Buffer.from(handlebars.Utils.escapeExpression(text));
+}
 
 function partials(): Record<string, string> {
   const folder = path.join(viewsDir, 'partials');
@@ -213,17 +263,25 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
       this: FastifyReply,
       template: string,
       data: Record<string, unknown>,
-      statusCode = 200,
+      options: { statusCode?: number; blocks?: Record<string, readonly Buffer[]>; keep?: boolean } = {},
     ): Promise<FastifyReply> {
+      const { statusCode = 200, blocks: filling = {}, keep = true } = options;
       // The context is the cache key: nothing outside it can reach the page.
       const context = { lang: this.request.lang, ...data, noSession: true };
       const key = `${template}\n${JSON.stringify(context)}`;
       this.code(statusCode).type('text/html; charset=utf-8');
-      const page = sharedPages.get(key);
-      if (page) return Promise.resolve(page).then((bytes) => this.send(bytes));
-      return send(this, template, context, (bytes) => {
-        sharedPages.set(key, bytes);
-      });
+      const kept = keep ? shells.get(key) : undefined;
+      const shell = kept
+        ? Promise.resolve(kept)
+        : this.viewAsync(template, context).then((html) => {
+            const rendered = cut(html);
+            if (keep) shells.set(key, rendered);
+            return rendered;
+          });
+      return shell.then(
+        (rendered) => this.send(fill(rendered, filling)),
+        (error: unknown) => this.send(error),
+      );
     },
   );
 
@@ -235,14 +293,9 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
     reply: FastifyReply,
     template: string,
     context: Record<string, unknown>,
-    keep?: (page: Buffer) => void,
   ): Promise<FastifyReply> {
     return reply.viewAsync(template, context).then(
-      (html) => {
-        const page = Buffer.from(html);
-        keep?.(page);
-        return reply.send(page);
-      },
+      (html) => reply.send(Buffer.from(html)),
       (error: unknown) => reply.send(error),
     );
   }

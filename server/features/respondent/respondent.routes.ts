@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Language } from '../../db/database.js';
 import { isLang, translate } from '../../lib/i18n.js';
 import { RESPONDENT_ROUTE } from '../../plugins/auth.js';
+import { renderBlock, textBlock } from '../../plugins/views.js';
 import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
 import { aboutTheSurvey, answeredCriteria, asksOverall } from './respondent.page.js';
@@ -189,9 +190,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
         answered: answeredCriteria(state.ratings, criteria, invitation.role),
         total: criteria.length,
       },
-      fieldsets,
       overall,
-      comment: state.raw?.comment ?? state.comment ?? '',
       commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
       errorCount: Object.keys(errors).length,
       otherErrors,
@@ -199,12 +198,18 @@ export default async function respondentRoutes(app: FastifyInstance) {
       notice: state.notice,
       otherLang: lang === 'nb' ? 'en' : 'nb',
     };
-    // A form not yet answered looks the same to every respondent of the wave with the same KAM: it is
-    // rendered once. One with answers, or re-shown with its errors, is that respondent's own.
-    const blank = !state.errors && !state.comment && Object.keys(state.ratings).length === 0;
-    return blank
-      ? reply.renderShared('respondent/form', page, statusCode)
-      : reply.render('respondent/form', page, statusCode);
+    // The page around the criteria and the comment is the same for the wave's respondents with the same KAM
+    // and progress, and each criterion's block for everyone who gave it the same ratings: both are rendered
+    // once. A form re-shown with its errors carries what was typed, and is rendered for its reader alone.
+    const keep = !state.errors;
+    return reply.renderShared('respondent/form', page, {
+      statusCode,
+      keep,
+      blocks: {
+        criteria: fieldsets.map((fieldset) => renderBlock('respondent-criterion', lang, fieldset, keep)),
+        comment: [textBlock(state.raw?.comment ?? state.comment ?? '')],
+      },
+    });
   }
 
   app.get('/r/:token', respondent, async (request, reply) => {
