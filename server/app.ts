@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
@@ -24,7 +25,7 @@ import { AccessLog, loggerOptions } from './logger.js';
 import { staticDir } from './paths.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { notFound } from './plugins/errors.js';
 import mailPlugin from './plugins/mail.js';
 import rateLimitsPlugin from './plugins/rate-limits.js';
 import sessionsPlugin from './plugins/sessions.js';
@@ -104,36 +105,47 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', maxAge: '1h' });
 
+  // Cookies: the reader's language everywhere; sessions and CSRF below.
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+
   // Our plugins: one per shared resource
   await app.register(dbPlugin, { connectionString: config.databaseUrl });
   await app.register(rateLimitsPlugin, config.rateLimits);
   await app.register(mailPlugin);
-  await app.register(sessionsPlugin, {
-    secret: config.sessionSecret,
-    secure: config.publicUrl.startsWith('https://'),
-  });
-  await app.register(authPlugin);
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' });
   await app.register(errorsPlugin);
-  // Before the features: the routes it records declare it in their config (`audit`).
-  await app.register(auditPlugin);
 
-  // Features
-  await app.register(healthRoutes);
-  await app.register(authRoutes);
-  await app.register(accountLinksRoutes);
-  await app.register(usersRoutes);
-  await app.register(organizationRoutes);
-  await app.register(apiKeysRoutes);
-  await app.register(surveysRoutes);
+  // Respondent links: the token in the path is the credential. No session, sign-in or CSRF check runs for
+  // them: they are most of the product's traffic, from people who never sign in.
   await app.register(respondentRoutes);
-  await app.register(accountsRoutes);
-  await app.register(criteriaRoutes);
-  await app.register(reportRoutes);
-  await app.register(actionsRoutes);
-  await app.register(emailRoutes);
-  await app.register(privacyRoutes);
-  await app.register(helpRoutes);
+
+  // Everything a signed-in person or an API key uses.
+  await app.register(async (staff) => {
+    await staff.register(sessionsPlugin, {
+      secret: config.sessionSecret,
+      secure: config.publicUrl.startsWith('https://'),
+    });
+    await staff.register(authPlugin);
+    // Before the features: the routes it records declare it in their config (`audit`).
+    await staff.register(auditPlugin);
+    // An address no route matches gets its page here, with the reader's session (their menu stays).
+    staff.setNotFoundHandler(notFound);
+
+    await staff.register(healthRoutes);
+    await staff.register(authRoutes);
+    await staff.register(accountLinksRoutes);
+    await staff.register(usersRoutes);
+    await staff.register(organizationRoutes);
+    await staff.register(apiKeysRoutes);
+    await staff.register(surveysRoutes);
+    await staff.register(accountsRoutes);
+    await staff.register(criteriaRoutes);
+    await staff.register(reportRoutes);
+    await staff.register(actionsRoutes);
+    await staff.register(emailRoutes);
+    await staff.register(privacyRoutes);
+    await staff.register(helpRoutes);
+  });
 
   return app;
 }

@@ -77,10 +77,11 @@ async function errorsPlugin(app: FastifyInstance) {
     }
     return send(request, reply, body);
   });
-
-  app.setNotFoundHandler((request, reply) =>
-    send(request, reply, { statusCode: 404, code: 'NOT_FOUND', message: 'Not found' }),
-  );
 }
 
-export default fp(errorsPlugin, { name: 'errors', dependencies: ['views', 'auth'] });
+/** The page (or JSON) for an address no route matches; app.ts sets it where sessions run. */
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  return send(request, reply, { statusCode: 404, code: 'NOT_FOUND', message: 'Not found' });
+}
+
+export default fp(errorsPlugin, { name: 'errors', dependencies: ['views'] });

@@ -1,5 +1,4 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify';
@@ -111,7 +110,6 @@ function assertWritableHeaders(reply: FastifyReply) {
 
 async function sessionsPlugin(app: FastifyInstance, options: { secret: string; secure: boolean }) {
   app.addHook('onSend', async (_request, reply) => assertWritableHeaders(reply));
-  await app.register(fastifyCookie, { secret: options.secret });
   await app.register(fastifySession, {
     cookieName: 'vd_session',
     secret: options.secret,
@@ -140,4 +138,4 @@ async function sessionsPlugin(app: FastifyInstance, options: { secret: string; s
   app.addHook('onClose', async () => clearInterval(sweep));
 }
 
-export default fp(sessionsPlugin, { name: 'sessions', dependencies: ['db'] });
+export default fp(sessionsPlugin, { name: 'sessions', dependencies: ['db', '@fastify/cookie'] });

@@ -301,4 +301,4 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
   }
 }
 
-export default fp(viewsPlugin, { name: 'views', dependencies: ['sessions'] });
+export default fp(viewsPlugin, { name: 'views', dependencies: ['@fastify/cookie'] });

@@ -231,3 +231,17 @@ describe('API key last use', () => {
     expect((await lastUsed())?.getTime()).toBeGreaterThan(twoMinutesAgo.getTime() + 60_000);
   });
 });
+
+describe('an address no route matches', () => {
+  it('gets the 404 page with the signed-in reader’s menu, the anonymous one without, and JSON under /api/', async () => {
+    const { agent } = await signUp(app, 'Ukjent adresse AS');
+    const signedIn = await agent.get('/finnes-ikke').expect(404);
+    expect(signedIn.text).toContain('Ada Admin');
+    expect(signedIn.text).toContain('action="/logout"');
+    const anonymous = await supertest(app.server).get('/finnes-ikke').expect(404);
+    expect(anonymous.text).not.toContain('action="/logout"');
+    expect(anonymous.text).toContain('href="/login"');
+    const api = await supertest(app.server).get('/api/v1/finnes-ikke').expect(404);
+    expect(api.body).toEqual({ error: { code: 'NOT_FOUND', message: 'Not found' } });
+  });
+});
