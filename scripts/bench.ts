@@ -302,6 +302,9 @@ async function main() {
           next: () => ({ method: 'GET', path: `/r/${pick()}` }),
         }),
       );
+      progress(
+        `  hello-world ${open.hello.at(-1)?.rps.toFixed(0)} req/s, opening a link ${open.app.at(-1)?.rps.toFixed(0)} req/s`,
+      );
     }
 
     // Submitting beside pgbench running the route's transaction, alternating; distinct unused tokens.

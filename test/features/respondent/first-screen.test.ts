@@ -119,15 +119,23 @@ describe('GET /r/:token — a form not yet answered is rendered once and shared'
     await http()
       .post(wave.customerPath)
       .type('form')
-      .send({ [`i_${criterion.id}`]: '7', comment: 'Bare til meg', action: 'save' })
+      .send({
+        [`i_${criterion.id}`]: '7',
+        comment: '<b>Bare</b> til "meg" & {{slot "criteria"}}',
+        action: 'save',
+      })
       .expect(303);
     const mine = await http().get(wave.customerPath).expect(200);
     expect(mine.text).toMatch(new RegExp(`name="i_${criterion.id}" value="7" checked`));
-    expect(mine.text).toContain('Bare til meg</textarea>');
+    // The comment is text in the textarea, escaped, whatever it looks like.
+    expect(mine.text).toContain(
+      '>&lt;b&gt;Bare&lt;/b&gt; til &quot;meg&quot; &amp; {{slot &quot;criteria&quot;}}</textarea>',
+    );
+    expect(mine.text.match(/<fieldset class="criterion/g)).toHaveLength(wave.customerCriteria.length);
     expect(checked(mine.text)).toBe(1);
     const theirs = await http().get(karisOther).expect(200);
     expect(theirs.text).toBe(first.text);
-    expect(theirs.text).not.toContain('Bare til meg');
+    expect(theirs.text).not.toContain('Bare');
     // The other language is a page of its own.
     const english = await http().get(`${karisOther}?lang=en`).expect(200);
     expect(english.text).toContain('<html lang="en">');
