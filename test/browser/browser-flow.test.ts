@@ -6,7 +6,7 @@ import { buildApp } from '../../server/app.js';
 import { latestAccountLink } from '../helpers/accounts.js';
 import { createTestDatabase, testConfig } from '../helpers/app.js';
 import { uniqueEmail } from '../helpers/http.js';
-import { hasChromium, launchChromium } from './chromium.js';
+import { hasChromium, launchChromium, seriousAxeViolations } from './chromium.js';
 
 let app: FastifyInstance;
 let browser: Browser;
@@ -105,6 +105,16 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
       { overall_score: 8 },
     ]);
 
+    // Reopened, the form shows the answers given (its criteria are blocks shared between respondents), and
+    // passes axe.
+    const audit = await browser.newPage({ bypassCSP: true });
+    await audit.goto(`${base}${respondentPath}`);
+    expect(await audit.$$eval('.scale input:checked', (inputs) => inputs.length)).toBe(25);
+    expect(await audit.$$eval('fieldset.criterion', (sets) => sets.length)).toBe(12);
+    await audit.screenshot({ path: '/tmp/respondent-answered.png', fullPage: true });
+    expect(await seriousAxeViolations(audit)).toEqual([]);
+    await audit.close();
+
     // The report: numbers, a line chart and a quadrant chart drawn, the table sortable
     await manager.goto(`${base}${wavePath}/report`);
     expect(await manager.textContent('main')).toContain('1 av 1 kunder');
@@ -117,5 +127,10 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
 
     expect(errors).toEqual([]);
     expect(phoneErrors).toEqual([]);
+
+    // An address that does not exist: its page keeps the manager's menu (the browser logs the 404 itself).
+    await manager.goto(`${base}/finnes-ikke`);
+    expect(await manager.textContent('main')).toContain('finnes ikke');
+    expect(await manager.isVisible('form[action="/logout"]')).toBe(true);
   });
 });
