@@ -157,6 +157,8 @@ function fill(shell: Shell, blocks: Record<string, readonly Buffer[]>): Buffer {
 /**
  * Pages rendered by `renderShared`, by template and context. A wave's respondents see the same page around
  * their answers (their KAM's name, the wave's texts and their progress aside), so most pages are a lookup.
+ * Kept in development too (the tests must see what production serves): an edited template shows here after
+ * a restart.
  */
 const shells = new LRUCache<string, Shell>({
   maxSize: 64 * 1024 * 1024,
