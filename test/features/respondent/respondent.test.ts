@@ -179,17 +179,25 @@ describe('POST /r/:token (browser form)', () => {
     const saved = await http()
       .post(wave.customerPath)
       .type('form')
-      .send({ [`i_${first.id}`]: '9', [`p_${second.id}`]: 'dk', comment: 'Halvveis', action: 'save' })
+      .send({
+        [`i_${first.id}`]: '9',
+        [`p_${first.id}`]: '10',
+        [`p_${second.id}`]: 'dk',
+        comment: 'Halvveis',
+        action: 'save',
+      })
       .expect(303);
     expect(saved.headers.location).toBe(`${wave.customerPath}?saved=1`);
     const { response, answers } = await storedResponse(wave.customerPath);
     expect(response?.status).toBe('in_progress');
-    expect(answers).toHaveLength(2);
+    expect(answers).toHaveLength(3);
     expect(answers.find((a) => a.survey_criterion_id === second.id)?.score).toBeNull();
 
     const page = await http().get(`${wave.customerPath}?saved=1`).expect(200);
     expect(page.text).toContain('Svarene er lagret');
     expect(page.text).toMatch(new RegExp(`name="i_${first.id}" value="9" checked`));
+    expect(page.text).toMatch(new RegExp(`name="p_${first.id}" value="10" checked`));
+    expect(page.text.match(/ checked/g)).toHaveLength(3);
     expect(page.text).toMatch(new RegExp(`name="p_${second.id}" value="dk" checked`));
     expect(page.text).toContain('Halvveis</textarea>');
   });
