@@ -139,7 +139,8 @@ function ratingsOf(stored: string | null): Ratings {
   for (const item of stored ? stored.split(',') : []) {
     const [criterionId = '', rating = ''] = item.split(':');
     const dimension: Dimension = rating.startsWith('i') ? 'importance' : 'performance';
-    (ratings[criterionId] ??= {})[dimension] = rating.length > 1 ? Number(rating.slice(1)) : null;
+    ratings[criterionId] ??= {};
+    ratings[criterionId][dimension] = rating.length > 1 ? Number(rating.slice(1)) : null;
   }
   return ratings;
 }
