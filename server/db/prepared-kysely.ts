@@ -9,7 +9,7 @@ import type { Database } from './database.js';
  * generic plan) instead of on every call. Planning the report's statements cost more than running some of
  * them. Only for reads built from a bounded set of shapes (the values are parameters, never part of the
  * text): every distinct text stays prepared on each connection for its lifetime, so never for statements
- * whose text grows with their input (bulk inserts, long `in` lists). preparedQuery (prepared.ts) goes further
+ * whose text grows with their input (bulk inserts, long `in` lists). preparedHashLookup (prepared.ts) goes further
  * for a statement with one varying value: Node compiles it once too. The pool stays its owner's to end.
  */
 export function preparedKysely(pool: pg.Pool): Kysely<Database> {
