@@ -15,6 +15,7 @@ import * as privacy from './2026-11-30T1800-privacy.js';
 import * as confidential from './2026-11-30T1900-confidential.js';
 import * as overallAsked from './2026-11-30T2000-overall-asked.js';
 import * as reliabilityTotalsOrder from './2026-11-30T2100-reliability-totals-order.js';
+import * as criterionTotals from './2026-11-30T2200-criterion-totals.js';
 
 // Every migration, by name, in the order they run. Add a line per new file; never edit a landed one.
 // (An explicit list rather than a folder scan: it works the same under tsx, vitest and compiled JS.)
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1900-confidential': confidential,
   '2026-11-30T2000-overall-asked': overallAsked,
   '2026-11-30T2100-reliability-totals-order': reliabilityTotalsOrder,
+  '2026-11-30T2200-criterion-totals': criterionTotals,
 };

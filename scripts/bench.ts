@@ -14,10 +14,7 @@ import pg from 'pg';
 import type { Database } from '../server/db/database.js';
 import { startEmbeddedPostgres } from '../server/db/embedded.js';
 import { migrateToLatest } from '../server/db/migrator.js';
-import {
-  aggregateAnswersFromScratch,
-  aggregateAnswersQuery,
-} from '../server/features/reports/report.queries.js';
+import { aggregateAnswersFromScratch, waveTotalsQuery } from '../server/features/reports/report.queries.js';
 import { appRoot } from '../server/paths.js';
 import {
   BENCH_SESSION_SECRET,
@@ -223,7 +220,7 @@ async function main() {
     const reportUrl = (id: string) => `${app.url}/api/v1/surveys/${id}/report`;
 
     // The report JSON beside its aggregate SQL (best of several direct runs), alternating.
-    const rawQuery = aggregateAnswersQuery(db, org.organizationId, surveyId, {}).compile();
+    const rawQuery = waveTotalsQuery(db, org.organizationId, surveyId, {}).compile();
     const fromScratch = aggregateAnswersFromScratch(db, org.organizationId, surveyId).compile();
     if (args.explain) {
       for (const query of [rawQuery, fromScratch]) {

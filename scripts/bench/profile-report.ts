@@ -4,7 +4,8 @@
 // bench's growth waves of 1 000 and 100 000 respondents, about 2 minutes more), starts the compiled app
 // (NODE_ENV=production, LOG_LEVEL=info) with --cpu-prof (PROFILE=0: without), and prints
 //   - p50 of sequential report requests over HTTP beside the aggregate SQL (best of several direct runs),
-//     and beside an unauthenticated request to the same route (the framework's floor, no query);
+//     beside an unauthenticated request to the same route (the framework's floor, no query) and beside
+//     GET /api/v1/me (the API key looked up, a short JSON answer);
 //   - the app's and PostgreSQL's CPU per report request (from /proc);
 //   - in process, as the JSON route reads (prepared statements): one round trip, the API key lookup, the
 //     whole report (buildSurveyReport), its JSON serialisation, and each statement the report runs alone
@@ -25,7 +26,7 @@ import { runningPostmaster, startEmbeddedPostgres } from '../../server/db/embedd
 import { migrateToLatest } from '../../server/db/migrator.js';
 import { preparedKysely } from '../../server/db/prepared-kysely.js';
 import { apiKeyPrincipals } from '../../server/features/auth/auth.queries.js';
-import { aggregateAnswersQuery } from '../../server/features/reports/report.queries.js';
+import { waveTotalsQuery } from '../../server/features/reports/report.queries.js';
 import { buildSurveyReport, reportJson } from '../../server/features/reports/report.service.js';
 import { appRoot } from '../../server/paths.js';
 import {
@@ -195,6 +196,8 @@ try {
     if (refused.status !== 401) throw new Error(`unauthenticated: ${refused.status}`);
     if (i >= 5) floor.push(performance.now() - start);
   }
+  // The floor of an API request that is let in: the API key looked up, a short JSON answer.
+  const signedIn = await timeRequests(`${app.url}/api/v1/me`, auth, 50, 5);
   const postmaster = runningPostmaster(dataDir)?.pid ?? -1;
   const before = { app: cpuOf(app.child.pid as number), pg: postgresCpu(postmaster) };
   const window = { from: monotonicMicros(), to: 0 };
@@ -202,7 +205,7 @@ try {
   window.to = monotonicMicros();
   const appCpu = (cpuOf(app.child.pid as number) - before.app) / (requests + 5);
   const pgCpu = (postgresCpu(postmaster) - before.pg) / (requests + 5);
-  const rawQuery = aggregateAnswersQuery(db, org.organizationId, surveyId, {}).compile();
+  const rawQuery = waveTotalsQuery(db, org.organizationId, surveyId, {}).compile();
   const sqlBest = (await timed(20, () => db.executeQuery(rawQuery))).best;
 
   // In-process, on a pool of this process, as the JSON route reads (prepared statements): each phase, then
@@ -243,6 +246,7 @@ try {
   out(`  p50 ${ms(p50)} ms   p90 ${ms(percentile(times, 0.9))} ms   (${requests} sequential requests)`);
   out(`  aggregate SQL best ${ms(sqlBest)} ms   ratio ${(p50 / sqlBest).toFixed(2)}× (target ≤ 2×)`);
   out(`  the same route refused (401, no query): p50 ${ms(percentile(floor, 0.5))} ms`);
+  out(`  GET /api/v1/me (the API key looked up, no report): p50 ${ms(percentile(signedIn, 0.5))} ms`);
   out(`  CPU per request: app ${ms(appCpu)} ms, PostgreSQL ${ms(pgCpu)} ms`);
   out(`\nin process (median / best of ${RUNS}, ms):`);
   out(`  one round trip (select 1)        ${ms(roundTrip.median)} ${ms(roundTrip.best)}`);

@@ -1,5 +1,5 @@
 // Derived importance (issue 12): what actually moves overall satisfaction, as opposed to what customers say
-// is important. Pure functions over the running totals of `driver_totals`; no I/O.
+// is important. Pure functions over the running totals of `criterion_totals`; no I/O.
 
 /**
  * Running totals of the customers who gave both a delivery (performance) score x on one criterion and an

@@ -1,5 +1,5 @@
 // Internal consistency of a series (issue 12): Cronbach's α and α-if-item-deleted, from the running totals of
-// `reliability_totals`; no I/O.
+// `criterion_totals` and `account_totals`; no I/O.
 
 export const RELIABILITY_SERIES = ['customerPerformance', 'customerImportance', 'sellerImportance'] as const;
 export type ReliabilitySeries = (typeof RELIABILITY_SERIES)[number];

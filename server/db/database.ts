@@ -188,22 +188,6 @@ export interface AnswersTable {
   account_id: string | null;
 }
 
-/** Running totals of submitted scores, kept by triggers on `answers` (migration answer-totals). */
-export interface AnswerTotalsTable {
-  organization_id: string;
-  survey_id: string;
-  survey_criterion_id: string;
-  role: RespondentRole;
-  dimension: Dimension;
-  account_id: string | null;
-  /** count of scores (don't-know excluded), their sum and sum of squares; bigint arrives as a string. */
-  n: ColumnType<string, never, never>;
-  sum: ColumnType<string, never, never>;
-  sum_squares: ColumnType<string, never, never>;
-  /** count of answers including don't-know */
-  answered: ColumnType<string, never, never>;
-}
-
 /** Invitations and submitted responses per wave × role × account, kept by triggers (migration response-counts). */
 export interface ResponseCountsTable {
   organization_id: string;
@@ -231,50 +215,57 @@ export interface ResponseRevisionsTable {
 type Total = ColumnType<string, never, never>;
 
 /**
- * Customers' overall satisfaction scores per wave × account: n, Σy, Σy² (migration overall-satisfaction).
- * Like every running total below: over submitted responses, kept by triggers; bigint arrives as a string.
+ * Running totals per wave × criterion × account (null: the sellers, organisation-wide), over submitted
+ * responses, kept from the response summaries at commit (migration criterion-totals); bigint arrives as a
+ * string. The scores of each dimension (n, Σx, Σx²); the drivers over customers with both a performance
+ * score x and an overall score y; the items of each reliability series over the respondents who scored all
+ * of it, T their total (n, Σx, Σx², Σx·T). The importance series is the customers' on an account's row, the
+ * sellers' on the row without one.
  */
-export interface SatisfactionTotalsTable {
-  organization_id: string;
-  survey_id: string;
-  account_id: string | null;
-  n: Total;
-  sum: Total;
-  sum_squares: Total;
-}
-
-/** Per wave × criterion × account, over customers with both a performance score x and an overall score y. */
-export interface DriverTotalsTable {
+export interface CriterionTotalsTable {
   organization_id: string;
   survey_id: string;
   survey_criterion_id: string;
-  account_id: string;
-  n: Total;
-  sum_x: Total;
-  sum_y: Total;
-  sum_xx: Total;
-  sum_yy: Total;
-  sum_xy: Total;
+  account_id: string | null;
+  importance_n: Total;
+  importance_sum: Total;
+  importance_squares: Total;
+  performance_n: Total;
+  performance_sum: Total;
+  performance_squares: Total;
+  driver_n: Total;
+  driver_x: Total;
+  driver_y: Total;
+  driver_xx: Total;
+  driver_yy: Total;
+  driver_xy: Total;
+  importance_series_n: Total;
+  importance_series_sum: Total;
+  importance_series_squares: Total;
+  importance_series_with_total: Total;
+  performance_series_n: Total;
+  performance_series_sum: Total;
+  performance_series_squares: Total;
+  performance_series_with_total: Total;
+}
+
+/** Per wave × account (sellers: null): customers' overall scores (n, Σy, Σy²) and each series' totals T (n, ΣT, ΣT²). */
+export interface AccountTotalsTable {
+  organization_id: string;
+  survey_id: string;
+  account_id: string | null;
+  satisfaction_n: Total;
+  satisfaction_sum: Total;
+  satisfaction_squares: Total;
+  importance_series_n: Total;
+  importance_series_sum: Total;
+  importance_series_squares: Total;
+  performance_series_n: Total;
+  performance_series_sum: Total;
+  performance_series_squares: Total;
 }
 
 export type ReliabilitySeries = 'customerPerformance' | 'customerImportance' | 'sellerImportance';
-
-/**
- * Per wave × series × account (sellers: null), over the respondents who scored every criterion of the
- * series, T = their total. The series row (survey_criterion_id null): n, ΣT, ΣT², ΣT² (sum_with_total);
- * an item row: n, Σx, Σx², Σx·T.
- */
-export interface ReliabilityTotalsTable {
-  organization_id: string;
-  survey_id: string;
-  series: ReliabilitySeries;
-  account_id: string | null;
-  survey_criterion_id: string | null;
-  n: Total;
-  sum: Total;
-  sum_squares: Total;
-  sum_with_total: Total;
-}
 
 export type EmailKind = 'invitation' | 'reminder';
 export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'outbox';
@@ -363,11 +354,9 @@ export interface Database {
   responses: ResponsesTable;
   answers: AnswersTable;
   response_revisions: ResponseRevisionsTable;
-  answer_totals: AnswerTotalsTable;
+  criterion_totals: CriterionTotalsTable;
   response_counts: ResponseCountsTable;
-  satisfaction_totals: SatisfactionTotalsTable;
-  driver_totals: DriverTotalsTable;
-  reliability_totals: ReliabilityTotalsTable;
+  account_totals: AccountTotalsTable;
   rate_limits: RateLimitsTable;
   email_opt_outs: EmailOptOutsTable;
   email_messages: EmailMessagesTable;

@@ -38,7 +38,7 @@ function textbookPearson(xs: readonly (number | null)[], ys: readonly (number | 
   return { n: pairs.length, r: sxy / Math.sqrt(sxx * syy) };
 }
 
-/** What driver_totals holds for one criterion, summed here by hand from the raw answers. */
+/** What the driver totals (criterion_totals) hold for one criterion, summed here by hand from the raw answers. */
 function totalsOf(xs: readonly (number | null)[], ys: readonly (number | null)[]): CrossProductTotals {
   const totals = { n: 0, sumX: 0, sumY: 0, sumXX: 0, sumYY: 0, sumXY: 0 };
   for (let i = 0; i < xs.length; i++) {

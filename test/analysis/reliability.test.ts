@@ -40,7 +40,7 @@ function textbookAlpha(data: readonly Row[]): { alpha: number; n: number; k: num
   return { alpha, n: complete.length, k };
 }
 
-/** What reliability_totals holds for the series, summed here by hand from the complete rows. */
+/** What the series totals (criterion_totals, account_totals) hold for the series, summed here by hand from the complete rows. */
 function totalsOf(data: readonly Row[], k: number): ReliabilityTotals {
   const complete = data.filter((row) => row.every((score) => score !== null)) as number[][];
   const items = Array.from({ length: k }, (_, j) => {

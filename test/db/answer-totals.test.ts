@@ -14,31 +14,35 @@ afterAll(async () => {
   await app.close();
 });
 
-type TotalsRow = { key: string; n: string; sum: string; sum_squares: string; answered: string };
+type TotalsRow = { key: string; n: string; sum: string; sum_squares: string };
 
 /**
- * The totals the triggers kept, and the same numbers computed from scratch over submitted answers, per
- * criterion × role × dimension × account. A kept row left at all zeros (everything subtracted) is no row.
+ * The answer totals kept in `criterion_totals` (per criterion × account, the sellers' row without one), as
+ * rows per criterion × role × dimension × account, and the same numbers computed from scratch over
+ * submitted answers. A dimension without a single score (nothing, or only "don't know") is no row.
  */
 async function totalsAndTruth(surveyId: string) {
   const kept = await sql<TotalsRow>`
-    select survey_criterion_id || role || dimension || coalesce(account_id::text, '-') as key,
-           n, sum, sum_squares, answered
-    from answer_totals
-    where survey_id = ${surveyId} and (n <> 0 or sum <> 0 or sum_squares <> 0 or answered <> 0)
+    select t.survey_criterion_id || case when t.account_id is null then 'seller' else 'customer' end
+             || d.dimension || coalesce(t.account_id::text, '-') as key,
+           d.n, d.sum, d.sum_squares
+    from criterion_totals t
+    cross join lateral (values ('importance', t.importance_n, t.importance_sum, t.importance_squares),
+                               ('performance', t.performance_n, t.performance_sum, t.performance_squares))
+      as d (dimension, n, sum, sum_squares)
+    where t.survey_id = ${surveyId} and (d.n <> 0 or d.sum <> 0 or d.sum_squares <> 0)
     order by key`.execute(app.db);
   const truth = await sql<TotalsRow>`
     select a.survey_criterion_id || a.role || a.dimension || coalesce(r.account_id::text, '-') as key,
            count(a.score)::bigint as n, coalesce(sum(a.score), 0)::bigint as sum,
-           coalesce(sum(a.score::int * a.score::int), 0)::bigint as sum_squares,
-           count(*)::bigint as answered
+           coalesce(sum(a.score::int * a.score::int), 0)::bigint as sum_squares
     from answers a join responses r on r.organization_id = a.organization_id and r.id = a.response_id
     where a.survey_id = ${surveyId} and r.status = 'submitted'
-    group by 1 order by 1`.execute(app.db);
+    group by 1 having count(a.score) > 0 order by 1`.execute(app.db);
   return { kept: kept.rows, truth: truth.rows };
 }
 
-describe('answer_totals (kept by triggers)', () => {
+describe('answer totals (criterion_totals, kept at commit)', () => {
   it('equal the from-scratch aggregate after saves, submits, edits after submit and a deleted response', async () => {
     const wave = await openWaveWithRespondents(app);
     const http = supertest(app.server);
@@ -150,7 +154,7 @@ async function submittedWave() {
 
 const updateAnswers = () => app.db.updateTable('answers');
 
-describe('answer_totals after an UPDATE of submitted answers', () => {
+describe('answer totals after an UPDATE of submitted answers', () => {
   it('equal the from-scratch aggregate after a submitted score is changed in place', async () => {
     const wave = await submittedWave();
     const [first, second] = wave.customerCriteria;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigrator } from '../../server/db/migrator.js';
 import { buildTestApp } from '../helpers/app.js';
 import { uniqueEmail } from '../helpers/http.js';
 import { openWaveWithRespondents, type SurveyCriterion } from '../helpers/surveys.js';
@@ -24,9 +25,10 @@ type Row = Record<string, string>;
  */
 async function totalsAndTruth(surveyId: string) {
   const keptSatisfaction = await sql<Row>`
-    select coalesce(account_id::text, '-') as key, n, sum, sum_squares
-    from satisfaction_totals
-    where survey_id = ${surveyId} and (n <> 0 or sum <> 0 or sum_squares <> 0)
+    select coalesce(account_id::text, '-') as key, satisfaction_n as n, satisfaction_sum as sum,
+           satisfaction_squares as sum_squares
+    from account_totals
+    where survey_id = ${surveyId} and (satisfaction_n <> 0 or satisfaction_sum <> 0 or satisfaction_squares <> 0)
     order by key`.execute(app.db);
   const trueSatisfaction = await sql<Row>`
     select coalesce(account_id::text, '-') as key, count(*)::bigint as n, sum(overall_score)::bigint as sum,
@@ -36,10 +38,11 @@ async function totalsAndTruth(surveyId: string) {
     group by 1 order by 1`.execute(app.db);
 
   const keptDrivers = await sql<Row>`
-    select survey_criterion_id || ':' || account_id as key, n, sum_x, sum_y, sum_xx, sum_yy, sum_xy
-    from driver_totals
-    where survey_id = ${surveyId}
-      and (n <> 0 or sum_x <> 0 or sum_y <> 0 or sum_xx <> 0 or sum_yy <> 0 or sum_xy <> 0)
+    select survey_criterion_id || ':' || account_id as key, driver_n as n, driver_x as sum_x,
+           driver_y as sum_y, driver_xx as sum_xx, driver_yy as sum_yy, driver_xy as sum_xy
+    from criterion_totals
+    where survey_id = ${surveyId} and (driver_n <> 0 or driver_x <> 0 or driver_y <> 0 or driver_xx <> 0
+      or driver_yy <> 0 or driver_xy <> 0)
     order by key`.execute(app.db);
   const trueDrivers = await sql<Row>`
     select a.survey_criterion_id || ':' || r.account_id as key, count(*)::bigint as n,
@@ -52,11 +55,31 @@ async function totalsAndTruth(surveyId: string) {
       and a.dimension = 'performance' and a.score is not null and r.overall_score is not null
     group by 1 order by 1`.execute(app.db);
 
+  // The series as criterion_totals (items) and account_totals (the series' totals, ΣT·T = ΣT²) keep them:
+  // on a row without account the importance series is the sellers'.
   const keptReliability = await sql<Row>`
-    select series || ':' || coalesce(account_id::text, '-') || ':' || coalesce(survey_criterion_id::text, '-') as key,
+    with kept (series, account_id, criterion, n, sum, sum_squares, sum_with_total) as (
+      select case when account_id is null then 'sellerImportance' else 'customerImportance' end, account_id,
+             survey_criterion_id::text, importance_series_n, importance_series_sum, importance_series_squares,
+             importance_series_with_total
+      from criterion_totals where survey_id = ${surveyId}
+      union all
+      select 'customerPerformance', account_id, survey_criterion_id::text, performance_series_n,
+             performance_series_sum, performance_series_squares, performance_series_with_total
+      from criterion_totals where survey_id = ${surveyId}
+      union all
+      select case when account_id is null then 'sellerImportance' else 'customerImportance' end, account_id,
+             null, importance_series_n, importance_series_sum, importance_series_squares, importance_series_squares
+      from account_totals where survey_id = ${surveyId}
+      union all
+      select 'customerPerformance', account_id, null, performance_series_n, performance_series_sum,
+             performance_series_squares, performance_series_squares
+      from account_totals where survey_id = ${surveyId}
+    )
+    select series || ':' || coalesce(account_id::text, '-') || ':' || coalesce(criterion, '-') as key,
            n, sum, sum_squares, sum_with_total
-    from reliability_totals
-    where survey_id = ${surveyId} and (n <> 0 or sum <> 0 or sum_squares <> 0 or sum_with_total <> 0)
+    from kept
+    where n <> 0 or sum <> 0 or sum_squares <> 0 or sum_with_total <> 0
     order by key`.execute(app.db);
   // Listwise: a respondent is in a series when they scored (not "don't know") every criterion asked of
   // them in it — customers the criteria for both, sellers every criterion of the wave.
@@ -168,7 +191,7 @@ async function waveWithPanel(customers = 3, sellers = 1) {
 
 const post = (path: string, body: object, status = 200) => http().post(path).send(body).expect(status);
 
-describe('satisfaction_totals, driver_totals and reliability_totals (kept by triggers)', () => {
+describe('satisfaction, driver and reliability totals (criterion_totals and account_totals, kept at commit)', () => {
   it('equal the from-scratch figures after saves, submits, edits after submit, don’t knows, an incomplete respondent, a seller and a deleted response', async () => {
     const wave = await waveWithPanel(3, 1);
     const [c0, c1, c2, c3] = wave.customers as [string, string, string, string];
@@ -306,6 +329,42 @@ describe('satisfaction_totals, driver_totals and reliability_totals (kept by tri
     await expectExact(wave.surveyId);
   });
 
+  it('are rebuilt from the answers when migration criterion-totals runs down and up again', async () => {
+    const wave = await waveWithPanel(3, 1);
+    const [c0, c1, c2, c3] = wave.customers as [string, string, string, string];
+    const [s0, s1] = wave.sellers as [string, string];
+    await post(c0, { answers: answersFor(wave.criteria, 1), overall: 8, submit: true });
+    await post(c1, {
+      answers: answersFor(wave.criteria, 2, { performance: (i) => i % 4 === 1 }),
+      overall: 3,
+      submit: true,
+    });
+    await post(c2, { answers: answersFor(wave.criteria, 3), overall: null, submit: true });
+    await post(c3, { answers: answersFor(wave.criteria, 4).slice(0, 5), overall: 6, submit: false });
+    await post(s0, { answers: sellerAnswersFor(wave.criteria, 5), submit: true });
+    await post(s1, { answers: sellerAnswersFor(wave.criteria, 6, (i) => i === 12), submit: true });
+    const before = await expectExact(wave.surveyId);
+    const report = (await wave.api.get(`/api/v1/surveys/${wave.surveyId}/report`).expect(200)).body;
+
+    const migrator = createMigrator(app.db);
+    const down = await migrator.migrateTo('2026-11-30T2100-reliability-totals-order');
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((result) => result.migrationName)).toEqual(['2026-11-30T2200-criterion-totals']);
+    // The four tables it replaced are back and filled, e.g. the overall scores of the two customers who
+    // submitted one (8 and 3).
+    const satisfaction = await sql<{ n: string; sum: string }>`
+      select sum(n) as n, sum(sum) as sum from satisfaction_totals where survey_id = ${wave.surveyId}`.execute(
+      app.db,
+    );
+    expect(satisfaction.rows).toEqual([{ n: '2', sum: '11' }]);
+
+    const up = await migrator.migrateToLatest();
+    expect(up.error).toBeUndefined();
+    expect(await expectExact(wave.surveyId)).toEqual(before);
+    const again = await wave.api.get(`/api/v1/surveys/${wave.surveyId}/report`).expect(200);
+    expect(again.body).toEqual(report);
+  });
+
   it('are dropped with a deleted wave', async () => {
     // A wave whose only criterion is for sellers: a customer answers overall satisfaction alone.
     const wave = await openWaveWithRespondents(app, { overallQuestion: true });
@@ -329,7 +388,7 @@ describe('satisfaction_totals, driver_totals and reliability_totals (kept by tri
     const waves = [created.body.id as string, wave.surveyId];
     await app.db.deleteFrom('invitations').where('survey_id', 'in', waves).execute();
     await app.db.deleteFrom('surveys').where('id', 'in', waves).execute();
-    for (const table of ['satisfaction_totals', 'driver_totals', 'reliability_totals'] as const) {
+    for (const table of ['criterion_totals', 'account_totals'] as const) {
       const left = await app.db
         .selectFrom(table)
         .select((eb) => eb.fn.countAll<string>().as('n'))

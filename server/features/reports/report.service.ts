@@ -30,7 +30,6 @@ import { scopeOf as actionScope } from '../actions/actions.service.js';
 import type { SeriesWave } from '../surveys/series.queries.js';
 import {
   type AggregateRow,
-  aggregateStatistics,
   type CommentRow,
   type CustomerFilter,
   type CustomerRows,
@@ -41,6 +40,7 @@ import {
   type ReportSurvey,
   readWaveFigures,
   type WaveAccountCount,
+  type WaveStatisticsTotals,
 } from './report.queries.js';
 import type { ReportQuery } from './report.schemas.js';
 import { buildTrend, type SurveyTrend, trendJson } from './report.trend.js';
@@ -194,18 +194,14 @@ export async function buildSurveyReport(
   const filtered = scopedFilter(db, principal, query);
   const [context, own] = await Promise.allSettled([
     readWaveContext(db, principal, surveyId, query, filtered, withComments),
-    filtered.then((filter) =>
-      Promise.all([
-        readWaveFigures(db, organizationId, surveyId, filter),
-        aggregateStatistics(db, organizationId, surveyId, filter),
-      ]),
-    ),
+    filtered.then((filter) => readWaveFigures(db, organizationId, surveyId, filter)),
   ]);
   if (context.status === 'rejected') throw context.reason;
   if (context.value === null) throw notFound('Survey not found');
   if (own.status === 'rejected') throw own.reason;
   const { survey, filter, compared, trendWaves, otherIds, others, comments, actions } = context.value;
-  const [figures, totals] = own.value;
+  const figures = own.value;
+  const totals = figures.statistics;
   const waveIds = [surveyId, ...otherIds];
   const figuresOf = [figures, ...others];
 
@@ -307,9 +303,7 @@ export async function exportCustomerRows(
 }
 
 /** The statistics' totals without any customer's: a suppressed cut keeps only the sellers' reliability. */
-function sellersOnly(
-  totals: Awaited<ReturnType<typeof aggregateStatistics>>,
-): Awaited<ReturnType<typeof aggregateStatistics>> {
+function sellersOnly(totals: WaveStatisticsTotals): WaveStatisticsTotals {
   return {
     satisfaction: { n: 0, sum: 0, sumSquares: 0 },
     drivers: [],
@@ -329,7 +323,7 @@ export interface ReportStatistics {
 /** The statistics of issue 12 from their totals (aggregateStatistics) and the wave's criteria. */
 function reportStatistics(
   criteria: readonly CriterionAggregates[],
-  totals: Awaited<ReturnType<typeof aggregateStatistics>>,
+  totals: WaveStatisticsTotals,
   overallQuestion: boolean,
 ): ReportStatistics {
   const customerCriteria = criteria.filter((criterion) => criterion.audience === 'both');
