@@ -3,7 +3,8 @@
 // predecessor wave of the same size so the comparison and trend paths run too; PROFILE_GROWTH=1 also the
 // bench's growth waves of 1 000 and 100 000 respondents, about 2 minutes more), starts the compiled app
 // (NODE_ENV=production, LOG_LEVEL=info) with --cpu-prof (PROFILE=0: without), and prints
-//   - p50 of sequential report requests over HTTP beside the aggregate SQL (best of several direct runs),
+//   - p50 of sequential report requests over HTTP beside its aggregate SQL, the wave's figures statement,
+//     and beside its running totals alone (best of several direct runs each),
 //     beside an unauthenticated request to the same route (the framework's floor, no query) and beside
 //     GET /api/v1/me (the API key looked up, a short JSON answer);
 //   - the app's and PostgreSQL's CPU per report request (from /proc);
@@ -26,7 +27,7 @@ import { runningPostmaster, startEmbeddedPostgres } from '../../server/db/embedd
 import { migrateToLatest } from '../../server/db/migrator.js';
 import { preparedKysely } from '../../server/db/prepared-kysely.js';
 import { apiKeyPrincipals } from '../../server/features/auth/auth.queries.js';
-import { waveTotalsQuery } from '../../server/features/reports/report.queries.js';
+import { waveFiguresQuery, waveTotalsQuery } from '../../server/features/reports/report.queries.js';
 import { buildSurveyReport, reportJson } from '../../server/features/reports/report.service.js';
 import { appRoot } from '../../server/paths.js';
 import {
@@ -205,8 +206,10 @@ try {
   window.to = monotonicMicros();
   const appCpu = (cpuOf(app.child.pid as number) - before.app) / (requests + 5);
   const pgCpu = (postgresCpu(postmaster) - before.pg) / (requests + 5);
-  const rawQuery = waveTotalsQuery(db, org.organizationId, surveyId, {}).compile();
+  const rawQuery = waveFiguresQuery(db, org.organizationId, surveyId, {}).compile();
   const sqlBest = (await timed(20, () => db.executeQuery(rawQuery))).best;
+  const totalsQuery = waveTotalsQuery(db, org.organizationId, surveyId, {}).compile();
+  const totalsBest = (await timed(20, () => db.executeQuery(totalsQuery))).best;
 
   // In-process, on a pool of this process, as the JSON route reads (prepared statements): each phase, then
   // each query alone.
@@ -244,7 +247,10 @@ try {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`\nreport JSON over HTTP, ${respondents} respondents${waves.length > 1 ? ' + a predecessor' : ''}:`);
   out(`  p50 ${ms(p50)} ms   p90 ${ms(percentile(times, 0.9))} ms   (${requests} sequential requests)`);
-  out(`  aggregate SQL best ${ms(sqlBest)} ms   ratio ${(p50 / sqlBest).toFixed(2)}× (target ≤ 2×)`);
+  out(
+    `  its SQL (the figures statement) best ${ms(sqlBest)} ms   ratio ${(p50 / sqlBest).toFixed(2)}× (target ≤ 2×)`,
+  );
+  out(`  its running totals alone best ${ms(totalsBest)} ms   ratio ${(p50 / totalsBest).toFixed(2)}×`);
   out(`  the same route refused (401, no query): p50 ${ms(percentile(floor, 0.5))} ms`);
   out(`  GET /api/v1/me (the API key looked up, no report): p50 ${ms(percentile(signedIn, 0.5))} ms`);
   out(`  CPU per request: app ${ms(appCpu)} ms, PostgreSQL ${ms(pgCpu)} ms`);

@@ -249,9 +249,8 @@ function accountSumsQuery(db: Db, organizationId: string, surveyId: string, filt
 }
 
 /**
- * Everything a report aggregates of one wave under the filter, in one statement (each part an array of
- * JSON, so one round trip): the criterion and account totals. The benchmark times it as the report's
- * aggregate SQL.
+ * The running totals of one wave under the filter, in one statement (each part an array of JSON, so one
+ * round trip): the criterion and account totals.
  */
 export function waveTotalsQuery(db: Db, organizationId: string, surveyId: string, filter: CustomerFilter) {
   return db.selectNoFrom([
@@ -572,9 +571,9 @@ function waveCriteriaQuery(db: Db, organizationId: string, surveyIds: readonly s
 /**
  * What a report reads of one wave under the filter, each part an array of JSON: its criteria in order, its
  * totals (waveTotalsQuery), its invited and responded counts (countResponses) and what judging its cut
- * needs (cutSizesQuery).
+ * needs (cutSizesQuery). The benchmark times it as the report's aggregate SQL.
  */
-function waveFiguresQuery(db: Db, organizationId: string, surveyId: string, filter: CustomerFilter) {
+export function waveFiguresQuery(db: Db, organizationId: string, surveyId: string, filter: CustomerFilter) {
   return db.selectNoFrom([
     jsonArrayFrom(waveCriteriaQuery(db, organizationId, [surveyId])).as('criteria'),
     jsonArrayFrom(criterionSumsQuery(db, organizationId, surveyId, filter)).as('criterionSums'),
