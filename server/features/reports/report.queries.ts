@@ -224,19 +224,29 @@ function totalsOfWave<T extends 'criterion_totals' | 'account_totals'>(
 }
 
 /**
- * Every running total of the wave per criterion and role, summed over the accounts under the filter: one
- * read of at most criteria × accounts rows, whatever the number of respondents. (Each role grouped by
- * criterion alone: about a fifth cheaper than grouping every row by criterion and role.)
+ * Every running total of the wave per criterion and role, summed over the accounts under the filter: at
+ * most criteria × accounts rows, whatever the number of respondents. Each criterion of the wave and role is
+ * one range of the totals' key (criterion before account), summed in key order: it reads only this wave's
+ * rows however many waves the table holds (a scan of the table grouped by criterion took about 1.8× as
+ * long with three waves of 10 000 respondents in it, and grew with each).
  */
 export function criterionSumsQuery(db: Db, organizationId: string, surveyId: string, filter: CustomerFilter) {
   const ofRole = (role: RespondentRole) =>
-    totalsOfWave(db, 'criterion_totals', organizationId, surveyId, filter, role)
-      .select([
-        'criterion_totals.survey_criterion_id as criterionId',
-        sql<RespondentRole>`${sql.lit(role)}::text`.as('role'),
-        ...sums('criterion_totals', CRITERION_SUMS),
-      ])
-      .groupBy('criterion_totals.survey_criterion_id');
+    db
+      .selectFrom('survey_criteria')
+      .innerJoinLateral(
+        totalsOfWave(db, 'criterion_totals', organizationId, surveyId, filter, role)
+          .where(sql<boolean>`criterion_totals.survey_criterion_id = survey_criteria.id`)
+          .select(sums('criterion_totals', CRITERION_SUMS))
+          .as('totals'),
+        (join) => join.onTrue(),
+      )
+      .select(['survey_criteria.id as criterionId', sql<RespondentRole>`${sql.lit(role)}::text`.as('role')])
+      .selectAll('totals')
+      .where('survey_criteria.organization_id', '=', organizationId)
+      .where('survey_criteria.survey_id', '=', surveyId)
+      // A sum over no rows is null: a criterion without totals for the role has no row.
+      .where(sql.ref('totals.importanceN'), 'is not', null);
   return ofRole('customer').unionAll(ofRole('seller')).$castTo<CriterionSums>();
 }
 
