@@ -1,6 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { CrossProductTotals } from '../../analysis/drivers.js';
 import type { ReliabilitySeries } from '../../analysis/reliability.js';
+import type { Aggregate } from '../../analysis/statistics.js';
 import type { Audience, Db, Dimension, RespondentRole } from '../../db/database.js';
 import { type SeriesWave, seriesChain } from '../surveys/series.queries.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
@@ -304,16 +306,8 @@ export async function aggregateAnswers(
 }
 
 export interface WaveStatisticsTotals {
-  satisfaction: { n: number; sum: number; sumSquares: number };
-  drivers: Array<{
-    criterionId: string;
-    n: number;
-    sumX: number;
-    sumY: number;
-    sumXX: number;
-    sumYY: number;
-    sumXY: number;
-  }>;
+  satisfaction: Aggregate;
+  drivers: Array<CrossProductTotals & { criterionId: string }>;
   /** Per series its totals row (criterionId null: n, ΣT, ΣT², ΣT²) and one row per criterion (n, Σx, Σx², Σx·T). */
   reliability: Array<{
     series: ReliabilitySeries;
@@ -328,52 +322,70 @@ export interface WaveStatisticsTotals {
 /**
  * What overall satisfaction, derived importance and Cronbach's α need (issue 12), from the wave's totals:
  * the customers' overall scores; per criterion the cross-products of delivery and overall score; per series
- * the listwise totals. Sellers' reliability is organisation-wide, as their series is.
+ * the listwise totals. Sellers' reliability is organisation-wide, as their series is. A series' totals row
+ * has T for its item, so ΣT·T is ΣT².
  */
 export function statisticsOf(
   criterionSums: readonly CriterionSums[],
   accountSums: readonly AccountSums[],
 ): WaveStatisticsTotals {
-  const customers = accountSums.find((row) => row.role === 'customer');
   const reliability: WaveStatisticsTotals['reliability'] = [];
-  const addSeries = (
+  const add = (
     series: ReliabilitySeries,
     criterionId: string | null,
-    [n, sum, sumSquares, sumWithTotal]: readonly [number, number, number, number],
+    n: number,
+    sum: number,
+    sumSquares: number,
+    sumWithTotal: number,
   ) => {
     if (n > 0) reliability.push({ series, criterionId, n, sum, sumSquares, sumWithTotal });
   };
+  const importanceSeries = (role: RespondentRole) =>
+    role === 'seller' ? 'sellerImportance' : 'customerImportance';
   for (const row of accountSums) {
-    const importance = row.role === 'seller' ? 'sellerImportance' : 'customerImportance';
-    const { importanceSeriesN: n, importanceSeriesSum: sum, importanceSeriesSquares: squares } = row;
-    addSeries(importance, null, [n, sum, squares, squares]);
+    const importanceSquares = row.importanceSeriesSquares;
+    add(
+      importanceSeries(row.role),
+      null,
+      row.importanceSeriesN,
+      row.importanceSeriesSum,
+      importanceSquares,
+      importanceSquares,
+    );
     if (row.role === 'customer') {
-      const { performanceSeriesN, performanceSeriesSum, performanceSeriesSquares } = row;
-      addSeries('customerPerformance', null, [
-        performanceSeriesN,
-        performanceSeriesSum,
-        performanceSeriesSquares,
-        performanceSeriesSquares,
-      ]);
+      const performanceSquares = row.performanceSeriesSquares;
+      add(
+        'customerPerformance',
+        null,
+        row.performanceSeriesN,
+        row.performanceSeriesSum,
+        performanceSquares,
+        performanceSquares,
+      );
     }
   }
   for (const row of criterionSums) {
-    const importance = row.role === 'seller' ? 'sellerImportance' : 'customerImportance';
-    addSeries(importance, row.criterionId, [
+    const { criterionId } = row;
+    add(
+      importanceSeries(row.role),
+      criterionId,
       row.importanceSeriesN,
       row.importanceSeriesSum,
       row.importanceSeriesSquares,
       row.importanceSeriesWithTotal,
-    ]);
+    );
     if (row.role === 'customer') {
-      addSeries('customerPerformance', row.criterionId, [
+      add(
+        'customerPerformance',
+        criterionId,
         row.performanceSeriesN,
         row.performanceSeriesSum,
         row.performanceSeriesSquares,
         row.performanceSeriesWithTotal,
-      ]);
+      );
     }
   }
+  const customers = accountSums.find((row) => row.role === 'customer');
   return {
     satisfaction: {
       n: customers?.satisfactionN ?? 0,

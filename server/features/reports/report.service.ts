@@ -320,7 +320,7 @@ export interface ReportStatistics {
   reliability: Record<ReliabilitySeries, { result: Reliability; criterionIds: string[] }>;
 }
 
-/** The statistics of issue 12 from their totals (aggregateStatistics) and the wave's criteria. */
+/** The statistics of issue 12 from their totals (statisticsOf) and the wave's criteria. */
 function reportStatistics(
   criteria: readonly CriterionAggregates[],
   totals: WaveStatisticsTotals,
