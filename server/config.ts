@@ -47,6 +47,7 @@ const envSchema = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEB_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(1)),
 });
 
 export interface Config {
@@ -71,6 +72,8 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Failures (sign-ups: attempts) allowed per window before 429; see server/plugins/rate-limits.ts. */
   rateLimits: RateLimitSettings;
+  /** App processes serving the port (server/workers.ts); 1: the one process serves it itself. */
+  webConcurrency: number;
 }
 
 export interface MailSettings {
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: DEFAULT_MAIL_SETTINGS,
     logLevel: vars.LOG_LEVEL,
     rateLimits: DEFAULT_RATE_LIMITS,
+    webConcurrency: vars.WEB_CONCURRENCY,
     trustProxy:
       vars.TRUST_PROXY === undefined
         ? false

@@ -1,9 +1,16 @@
+import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import type { Database } from './db/database.js';
 import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateToLatest } from './db/migrator.js';
+import { loggerOptions } from './logger.js';
+import { STOP_WORKER, startWorkers, type Workers } from './workers.js';
 
 /** In-flight requests get this long to finish after a stop signal; then their connections are cut. */
 const REQUEST_GRACE_MS = 10_000;
@@ -40,6 +47,104 @@ async function closeApp(app: FastifyInstance) {
   }
 }
 
+/**
+ * Builds the app and closes it gracefully on a stop signal — in a worker also when the primary asks, or
+ * when the primary is gone. The embedded database, when this process owns it, stops last.
+ */
+async function serve(config: Config, embedded: EmbeddedDatabase | undefined): Promise<FastifyInstance> {
+  const app = await buildApp(config, { pretty: Boolean(process.stdout.isTTY) });
+
+  // A promise rejected and never handled is a bug to log, not a reason to drop every other request.
+  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection'));
+  let stopping: Promise<void> | undefined;
+  // Order matters: the database goes last, after every request that was using it has finished.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await closeApp(app);
+      await embedded?.stop();
+      app.log.info('stopped');
+    })());
+  closeWithGrace(
+    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => app.log.error(m) } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an error');
+      else app.log.info({ signal }, 'shutting down');
+      await stop();
+    },
+  );
+  if (cluster.isWorker) {
+    const stopWorker = (reason: string) => {
+      app.log.info({ reason }, 'shutting down');
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('message', (message) => {
+      if (message === STOP_WORKER) stopWorker('asked by the primary');
+    });
+    process.on('disconnect', () => stopWorker('the primary is gone'));
+  }
+  await app.ready();
+  return app;
+}
+
+/**
+ * WEB_CONCURRENCY > 1: this process (the primary) owns the embedded database and the migrations, forks the
+ * workers that serve the port, and on a stop signal stops them before the database.
+ */
+async function superviseWorkers(
+  config: Config & { databaseUrl: string },
+  embedded: EmbeddedDatabase | undefined,
+) {
+  const log = pino(loggerOptions(config.logLevel, Boolean(process.stdout.isTTY)));
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+  await migrate(config.databaseUrl, (applied) => log.info({ migrations: applied }, 'migrations applied'));
+  let workers: Workers | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await workers?.stop();
+      await embedded?.stop();
+      log.info('stopped');
+    })());
+  closeWithGrace(
+    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => log.error(m) } },
+    async ({ signal, err }) => {
+      if (err) log.error({ err }, 'shutting down after an error');
+      else log.info({ signal }, 'shutting down');
+      await stop();
+    },
+  );
+  try {
+    workers = await startWorkers(config.webConcurrency, { DATABASE_URL: config.databaseUrl }, log);
+  } catch (error) {
+    await stop();
+    fail((error as Error).message);
+  }
+  workers.failed.catch(async (error: Error) => {
+    log.fatal({ err: error }, 'stopping: the app workers cannot be kept running');
+    await stop();
+    process.exit(1);
+  });
+}
+
+/** Runs pending migrations on a connection of its own (the primary has no app). */
+async function migrate(databaseUrl: string, report: (applied: string[]) => void) {
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) }),
+  });
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) report(applied);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main() {
   let config: Config;
   try {
@@ -49,37 +154,34 @@ async function main() {
     throw error;
   }
 
+  // A worker is given DATABASE_URL by the primary, which has migrated the database and prints the banner.
+  if (cluster.isWorker) {
+    const app = await serve(config, undefined);
+    await app.listen({ port: config.port, host: config.host });
+    return;
+  }
+
   const embedded = await startDatabase(config);
-  if (embedded) config = { ...config, databaseUrl: embedded.url };
+  const databaseUrl = embedded?.url ?? (config.databaseUrl as string);
+  config = { ...config, databaseUrl };
 
-  const app = await buildApp(config, { pretty: Boolean(process.stdout.isTTY) });
+  if (config.webConcurrency > 1) {
+    await superviseWorkers({ ...config, databaseUrl }, embedded);
+  } else {
+    const app = await serve(config, embedded);
+    const applied = await migrateToLatest(app.db);
+    if (applied.length > 0) app.log.info({ migrations: applied }, 'migrations applied');
+    await app.listen({ port: config.port, host: config.host });
+  }
 
-  // A promise rejected and never handled is a bug to log, not a reason to drop every other request.
-  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection'));
-  closeWithGrace(
-    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => app.log.error(m) } },
-    async ({ signal, err }) => {
-      if (err) app.log.error({ err }, 'shutting down after an error');
-      else app.log.info({ signal }, 'shutting down');
-      // Order matters: the database goes last, after every request that was using it has finished.
-      await closeApp(app);
-      await embedded?.stop();
-      app.log.info('stopped');
-    },
-  );
-
-  await app.ready();
-  const applied = await migrateToLatest(app.db);
-  if (applied.length > 0) app.log.info({ migrations: applied }, 'migrations applied');
-  await app.listen({ port: config.port, host: config.host });
-
+  const processes = config.webConcurrency > 1 ? `; ${config.webConcurrency} app processes` : '';
   const where = embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL';
   const createOrg =
     '    npm run --silent admin -- create-org --name "My company" --email me@example.com --password "a long password"';
   process.stdout.write(
     [
       '',
-      `  Viktig/Dyktig is running at ${config.publicUrl}  (database: ${where})`,
+      `  Viktig/Dyktig is running at ${config.publicUrl}  (database: ${where}${processes})`,
       '',
       ...(config.smtpUrl
         ? [

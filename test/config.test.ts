@@ -37,4 +37,15 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
+
+  it('runs one app process unless WEB_CONCURRENCY asks for more, from 1 to 64', () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(secret).webConcurrency).toBe(1);
+    expect(loadConfig({ ...secret, WEB_CONCURRENCY: '' }).webConcurrency).toBe(1);
+    expect(loadConfig({ ...secret, WEB_CONCURRENCY: '2' }).webConcurrency).toBe(2);
+    expect(loadConfig({ ...secret, WEB_CONCURRENCY: '64' }).webConcurrency).toBe(64);
+    for (const bad of ['0', '-1', '1.5', 'two', '65']) {
+      expect(() => loadConfig({ ...secret, WEB_CONCURRENCY: bad }), bad).toThrow(/WEB_CONCURRENCY/);
+    }
+  });
 });

@@ -40,6 +40,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Test files sign up many organisations from one address; the sign-up limit has its own tests.
     rateLimits: { ...DEFAULT_RATE_LIMITS, signupByAddress: { limit: 10_000, windowSeconds: 3600 } },
     logLevel: 'debug',
+    webConcurrency: 1,
     ...overrides,
   };
 }

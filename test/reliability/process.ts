@@ -17,6 +17,8 @@ export interface Exit {
 
 export interface AppProcess {
   pid: number;
+  /** The worker processes it started with (WEB_CONCURRENCY > 1; else none). */
+  workers: number[];
   port: number;
   baseUrl: string;
   /** Resolves when the process has exited. */
@@ -41,6 +43,8 @@ export interface StartOptions {
   port?: number;
   /** Start the app in a process group of its own, like a shell's foreground job, so the group can be signalled. */
   ownProcessGroup?: boolean;
+  /** WEB_CONCURRENCY: app processes serving the port (unset: the app's default, one). */
+  webConcurrency?: number;
 }
 
 /**
@@ -62,6 +66,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
     LOG_LEVEL: 'info',
     DATA_DIR: options.dataDir,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.webConcurrency ? { WEB_CONCURRENCY: String(options.webConcurrency) } : {}),
   };
   const log = openSync(options.logFile, 'a');
   let child: ChildProcess;
@@ -90,6 +95,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
   };
   const app: AppProcess = {
     pid,
+    workers: [],
     port,
     baseUrl,
     exited,
@@ -116,11 +122,28 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
       },
       { timeoutMs: 120_000, what: `the app to answer ${baseUrl}/healthz` },
     );
+    app.workers = appWorkers(app);
+    const workers = (options.webConcurrency ?? 1) > 1 ? (options.webConcurrency as number) : 0;
+    if (app.workers.length !== workers) {
+      throw new Error(`the app runs ${app.workers.length} workers:\n${output()}`);
+    }
   } catch (error) {
     await app.kill();
     throw error;
   }
   return app;
+}
+
+/** Which of `pids` are still running. */
+export function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export interface HttpResult {
@@ -223,6 +246,33 @@ export function freePort(): Promise<number> {
         typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
       );
     });
+  });
+}
+
+/** Pids of the live processes whose parent is `pid` (an app's workers). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The fields after the command name (which may hold spaces): state, then the parent's pid.
+      const parent = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1];
+      if (Number(parent) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+/** The app's worker processes still alive (WEB_CONCURRENCY > 1); its embedded PostgreSQL is not one. */
+export function appWorkers(app: AppProcess): number[] {
+  return childrenOf(app.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server/main.ts');
+    } catch {
+      return false;
+    }
   });
 }
 

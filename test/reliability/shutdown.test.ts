@@ -16,6 +16,7 @@ import {
 } from './postgres.js';
 import {
   type AppProcess,
+  alive,
   type Exit,
   exitWithin,
   type HttpResult,
@@ -130,7 +131,10 @@ function outcome(observed: Observed) {
   };
 }
 
-describe('graceful shutdown with a submission in flight', () => {
+describe.each([
+  { processes: 'one app process', webConcurrency: undefined },
+  { processes: 'WEB_CONCURRENCY=2 (a primary and two workers)', webConcurrency: 2 },
+])('graceful shutdown with a submission in flight: $processes', ({ webConcurrency }) => {
   it('SIGTERM: the held submission completes and is stored, new connections are turned away, exit code 0', async () => {
     const root = tempRoot('sigterm');
     const databaseUrl = await createTestDatabase();
@@ -139,6 +143,7 @@ describe('graceful shutdown with a submission in flight', () => {
       databaseUrl,
       dataDir: path.join(root, 'app-data'),
       logFile: path.join(root, 'app.log'),
+      webConcurrency,
     });
     apps.push(app);
     onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
@@ -150,25 +155,29 @@ describe('graceful shutdown with a submission in flight', () => {
       running.signal('SIGTERM'),
     );
 
-    expect(outcome(observed)).toEqual(GRACEFUL);
+    expect({ ...outcome(observed), appProcessesLeft: alive(app.workers) }).toEqual({
+      ...GRACEFUL,
+      appProcessesLeft: [],
+    });
     const stored = await storedResponses(db, wave);
     expect(storageProblems(stored, only(wave.invitations))).toEqual([]);
   }, 180_000);
 
   it('SIGINT with the embedded database: the held submission is stored before PostgreSQL stops, which stops with the app', async () => {
-    await shutDownEmbedded((app) => app.signal('SIGINT'));
+    await shutDownEmbedded((app) => app.signal('SIGINT'), { webConcurrency });
   }, 240_000);
 
-  // A terminal's Ctrl-C signals the whole foreground process group: the app and, unless it is kept out of
-  // the group, the embedded PostgreSQL it started — which then stops at once, under the held submission.
+  // A terminal's Ctrl-C signals the whole foreground process group: the app (with WEB_CONCURRENCY, the
+  // primary and every worker) and, unless it is kept out of the group, the embedded PostgreSQL it started —
+  // which then stops at once, under the held submission.
   it('Ctrl-C in a terminal (SIGINT to the process group) with the embedded database: the same', async () => {
-    await shutDownEmbedded((app) => app.signalGroup('SIGINT'), { ownProcessGroup: true });
+    await shutDownEmbedded((app) => app.signalGroup('SIGINT'), { ownProcessGroup: true, webConcurrency });
   }, 240_000);
 });
 
 async function shutDownEmbedded(
   send: (app: AppProcess) => void,
-  options: { ownProcessGroup?: boolean } = {},
+  options: { ownProcessGroup?: boolean; webConcurrency?: number } = {},
 ) {
   const root = tempRoot('sigint');
   const dataDir = path.join(root, 'data');
@@ -188,9 +197,10 @@ async function shutDownEmbedded(
 
   expect({
     ...outcome(observed),
+    appProcessesLeft: alive(app.workers),
     postgresProcessesLeft: processesMentioning(clusterDir),
     postmasterPidFileLeft: existsSync(path.join(clusterDir, 'postmaster.pid')),
-  }).toEqual({ ...GRACEFUL, postgresProcessesLeft: [], postmasterPidFileLeft: false });
+  }).toEqual({ ...GRACEFUL, appProcessesLeft: [], postgresProcessesLeft: [], postmasterPidFileLeft: false });
 
   // Stored, durably: start the cluster again on our own and look.
   const password = readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();

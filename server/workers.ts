@@ -1,0 +1,93 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+
+/** The message a worker gets when it is to finish its requests and stop (main.ts). */
+export const STOP_WORKER = 'viktig-dyktig:stop';
+
+/** More worker deaths than this within RESTART_WINDOW_MS, and the primary gives up and stops. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+const RESTART_DELAY_MS = 1000;
+
+export class WorkersFailedError extends Error {}
+
+export interface Workers {
+  /** Asks every worker to finish its requests and stop, and resolves when all have exited. */
+  stop(): Promise<void>;
+  /** Rejects when the workers cannot be kept running (they keep dying); the primary should then stop. */
+  failed: Promise<never>;
+}
+
+/**
+ * The primary of WEB_CONCURRENCY > 1: forks `count` workers running this same entry point (node:cluster
+ * shares the port between them), resolves once all of them listen, and replaces a worker that dies. A
+ * worker that exits before the first start is complete, or too many deaths in a minute, means something
+ * is wrong that a restart will not mend (a taken port, a bad configuration): `start` rejects, or `failed`
+ * does later, and the caller stops the rest.
+ *
+ * Workers share nothing in memory that must agree: sessions, rate limits and the mail queue live in
+ * PostgreSQL, and what a worker caches (compiled pages, a wave's criteria) never changes once made.
+ */
+export async function startWorkers(
+  count: number,
+  env: Record<string, string>,
+  log: Logger,
+): Promise<Workers> {
+  let stopping = false;
+  let started = false;
+  const deaths: number[] = [];
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  // Only observed by whoever awaits it; never an unhandled rejection.
+  failed.catch(() => {});
+  const exits = new Map<Worker, Promise<void>>();
+
+  const fork = () => {
+    const worker = cluster.fork(env);
+    exits.set(
+      worker,
+      new Promise((resolve) => {
+        worker.once('exit', (code, signal) => {
+          exits.delete(worker);
+          resolve();
+          if (stopping) return;
+          log.error({ worker: worker.process.pid, code, signal }, 'app worker died');
+          if (!started) return fail(new WorkersFailedError('an app worker exited while starting'));
+          const now = Date.now();
+          deaths.push(now);
+          if (deaths.filter((at) => at > now - RESTART_WINDOW_MS).length > MAX_RESTARTS) {
+            return fail(new WorkersFailedError(`more than ${MAX_RESTARTS} app workers died within a minute`));
+          }
+          setTimeout(() => {
+            if (!stopping) fork();
+          }, RESTART_DELAY_MS).unref();
+        });
+      }),
+    );
+    return worker;
+  };
+
+  const listening = Array.from({ length: count }, () => {
+    const worker = fork();
+    return new Promise<void>((resolve) => worker.once('listening', () => resolve()));
+  });
+  const stop = async () => {
+    stopping = true;
+    for (const worker of exits.keys()) {
+      if (worker.isConnected()) worker.send(STOP_WORKER);
+      else worker.process.kill('SIGTERM');
+    }
+    await Promise.all(exits.values());
+  };
+  try {
+    await Promise.race([Promise.all(listening), failed]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  started = true;
+  log.info({ workers: count }, 'app workers listening');
+  return { stop, failed };
+}
