@@ -21,7 +21,9 @@ import {
 } from '../server/features/reports/report.queries.js';
 import { appRoot } from '../server/paths.js';
 import {
+  appProcesses,
   BENCH_SESSION_SECRET,
+  BENCH_WEB_CONCURRENCY,
   type Load,
   load,
   median,
@@ -268,10 +270,14 @@ async function main() {
 
     // The PDF: the whole wave's export, timed, with the app's resident memory after each export.
     progress(`PDF: ${P.pdfExports} exports`);
-    const pid = app.child.pid as number;
-    const peakReset = resetPeakMemory(pid);
+    // With several app processes, the exports on one keep-alive connection all go to one worker: the
+    // figure is the process whose peak is highest (the one that exported).
+    const pids = appProcesses(app.child.pid as number);
+    const peakReset = pids.map(resetPeakMemory).every(Boolean);
     const pdfTimes = await timeRequests(`${app.url}/surveys/${surveyId}/report.pdf`, auth, P.pdfExports, 0);
-    const pdfMemory = memoryOf(pid);
+    const pdfMemory = pids
+      .map(memoryOf)
+      .reduce((highest, memory) => (memory.peak > highest.peak ? memory : highest));
     const pdfPeak = peakReset ? pdfMemory.peak : pdfMemory.rss;
 
     // Opening a link beside hello-world, alternating; 50 connections, random valid tokens.
@@ -482,6 +488,7 @@ async function main() {
 - Machine: ${description}
 - Data: ${data}
 - Method: ${method}
+- App: compiled, NODE_ENV=production, WEB_CONCURRENCY=${BENCH_WEB_CONCURRENCY} (${BENCH_WEB_CONCURRENCY > 1 ? `a primary and ${BENCH_WEB_CONCURRENCY} workers` : 'one process'}); hello-world: one process
 
 ${table}
 `;

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -204,6 +205,26 @@ export async function pgbench(options: {
   return { tps, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
+/**
+ * The app's processes: `pid` and, with WEB_CONCURRENCY > 1, its workers (its children running the app;
+ * an embedded PostgreSQL it started is not one).
+ */
+export function appProcesses(pid: number): number[] {
+  const workers: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      if (parent === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('main.js')) {
+        workers.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return [pid, ...workers];
+}
+
 /** Resident and peak resident memory of a process, in bytes (Linux /proc). */
 export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -224,16 +245,21 @@ export function resetPeakMemory(pid: number): boolean {
 /** The session secret of every bench and profile run (the seeded tokens are made with it). */
 export const BENCH_SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
 
+/** App processes of the bench's app: BENCH_WEB_CONCURRENCY, else one per core (as docker-compose runs it). */
+export const BENCH_WEB_CONCURRENCY = Number(process.env.BENCH_WEB_CONCURRENCY || os.availableParallelism());
+
 /**
- * The compiled app (dist/server/main.js) as production runs it, against `databaseUrl`, logging at info to
- * `<dataDir>/app.log`; with `profileDir`, under `--cpu-prof` writing its profile there.
+ * The compiled app (dist/server/main.js) as production runs it — NODE_ENV=production, WEB_CONCURRENCY
+ * processes — against `databaseUrl`, logging at info to `<dataDir>/app.log`; with `profileDir`, under
+ * `--cpu-prof` writing its profiles there (one per process).
  */
-export function startProductionApp(
+export async function startProductionApp(
   dataDir: string,
   databaseUrl: string,
   profileDir?: string,
 ): Promise<Server> {
-  return startServer(
+  const logFile = path.join(dataDir, 'app.log');
+  const app = await startServer(
     'app',
     path.join(appRoot, 'dist/server/main.js'),
     {
@@ -242,9 +268,18 @@ export function startProductionApp(
       DATABASE_URL: databaseUrl,
       SESSION_SECRET: BENCH_SESSION_SECRET,
       DATA_DIR: path.join(dataDir, 'app'),
+      WEB_CONCURRENCY: String(BENCH_WEB_CONCURRENCY),
     },
-    path.join(dataDir, 'app.log'),
+    logFile,
     '/login',
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   );
+  // The first worker may answer before the others listen.
+  const deadline = Date.now() + 60_000;
+  while (BENCH_WEB_CONCURRENCY > 1 && !readFileSync(logFile, 'utf8').includes('"app workers listening"')) {
+    if (Date.now() > deadline)
+      throw new Error(`the app's workers did not all listen within 60 s; see ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return app;
 }

@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { Database } from '../../server/db/database.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { migrateToLatest } from '../../server/db/migrator.js';
-import { BENCH_SESSION_SECRET, load, progress, startProductionApp } from './load.js';
+import { appProcesses, BENCH_SESSION_SECRET, load, progress, startProductionApp } from './load.js';
 import { createWave, seedOrganization, seedRespondents } from './seed.js';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -76,6 +76,10 @@ try {
     return (children ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * 10;
   };
   const kernelCpu = (pid: number) => (stat(pid)[12] ?? 0) * 10;
+  // Every app process: the primary and its workers (WEB_CONCURRENCY).
+  const appPids = appProcesses(app.child.pid as number);
+  const appCpu = () => appPids.reduce((sum, pid) => sum + cpu(pid), 0);
+  const appKernelCpu = () => appPids.reduce((sum, pid) => sum + kernelCpu(pid), 0);
   const total = () =>
     readFileSync('/proc/stat', 'utf8')
       .split('\n')[0]
@@ -111,8 +115,8 @@ try {
   for (let round = 1; round <= sized('PROFILE_ROUNDS', 1); round++) {
     const before = {
       pg: postgresCpu(),
-      app: cpu(app.child.pid as number),
-      appKernel: kernelCpu(app.child.pid as number),
+      app: appCpu(),
+      appKernel: appKernelCpu(),
       self: process.cpuUsage(),
       total: total(),
       idle: idle(),
@@ -124,8 +128,8 @@ try {
       duration: seconds,
       next: () => ({ method: 'GET', path: `/r/${pick()}` }),
     });
-    const appMs = cpu(app.child.pid as number) - before.app;
-    const appKernelMs = kernelCpu(app.child.pid as number) - before.appKernel;
+    const appMs = appCpu() - before.app;
+    const appKernelMs = appKernelCpu() - before.appKernel;
     const selfUsage = process.cpuUsage(before.self);
     const busyMs = (total() - before.total - (idle() - before.idle)) * 10;
     const pgMs = postgresCpu() - before.pg;
