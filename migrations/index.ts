@@ -16,6 +16,7 @@ import * as confidential from './2026-11-30T1900-confidential.js';
 import * as overallAsked from './2026-11-30T2000-overall-asked.js';
 import * as reliabilityTotalsOrder from './2026-11-30T2100-reliability-totals-order.js';
 import * as criterionTotals from './2026-11-30T2200-criterion-totals.js';
+import * as invitationsFillfactor from './2026-12-01T0400-invitations-fillfactor.js';
 
 // Every migration, by name, in the order they run. Add a line per new file; never edit a landed one.
 // (An explicit list rather than a folder scan: it works the same under tsx, vitest and compiled JS.)
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T2000-overall-asked': overallAsked,
   '2026-11-30T2100-reliability-totals-order': reliabilityTotalsOrder,
   '2026-11-30T2200-criterion-totals': criterionTotals,
+  '2026-12-01T0400-invitations-fillfactor': invitationsFillfactor,
 };

@@ -1,4 +1,4 @@
-import { Kysely, NO_MIGRATIONS, PostgresDialect } from 'kysely';
+import { Kysely, NO_MIGRATIONS, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigrator } from '../../server/db/migrator.js';
@@ -46,5 +46,12 @@ describe('migrations', () => {
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
     expect(up.results?.every((r) => r.status === 'Success')).toBe(true);
+  });
+
+  it('leave room on each new page of invitations for opening the link to update its row in place', async () => {
+    await createMigrator(db).migrateToLatest();
+    const { rows } = await sql<{ reloptions: string[] | null }>`
+      select reloptions from pg_class where oid = 'invitations'::regclass`.execute(db);
+    expect(rows[0]?.reloptions).toEqual(['fillfactor=85']);
   });
 });

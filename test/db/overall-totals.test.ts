@@ -349,7 +349,8 @@ describe('satisfaction, driver and reliability totals (criterion_totals and acco
     const migrator = createMigrator(app.db);
     const down = await migrator.migrateTo('2026-11-30T2100-reliability-totals-order');
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((result) => result.migrationName)).toEqual(['2026-11-30T2200-criterion-totals']);
+    // Down through every later migration, criterion-totals last.
+    expect(down.results?.at(-1)?.migrationName).toBe('2026-11-30T2200-criterion-totals');
     // The four tables it replaced are back and filled, e.g. the overall scores of the two customers who
     // submitted one (8 and 3).
     const satisfaction = await sql<{ n: string; sum: string }>`

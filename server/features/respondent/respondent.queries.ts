@@ -30,8 +30,15 @@ export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
  * Opening a link: the invitation with the response's stored ratings, and — the first time the link is
  * opened while its wave is open — `opened_at` set by the statement's data-modifying CTE. A link already
  * opened, or whose wave is not open, is only read: no row is written and the commit has nothing to flush.
+ *
+ * The mark is committed asynchronously: the statement is its own transaction, and the update sets
+ * `synchronous_commit` off for that transaction alone (`set_config(…, true)`; the next statement on the
+ * connection is back to the server's setting). The response does not wait for the WAL to reach the disk. A
+ * crash of PostgreSQL in the following fraction of a second (at most 3 × wal_writer_delay) can lose the
+ * mark, never half of it and nothing else: the link then counts as unopened until it is opened again.
+ * Answers are saved by other statements, always synchronously. See docs/decisions/0009-opening-a-link.md.
  */
-function openLink(db: Kysely<Database>, tokenHash: Buffer) {
+export function openLink(db: Kysely<Database>, tokenHash: Buffer) {
   const marking = db.with('opened', (qb) =>
     qb
       .updateTable('invitations')
@@ -49,6 +56,8 @@ function openLink(db: Kysely<Database>, tokenHash: Buffer) {
             .where(effectiveStatus, '=', 'open'),
         ),
       )
+      // Last, so it runs for the row being marked; a row it runs for and that is not marked changes nothing.
+      .where(sql<string>`set_config('synchronous_commit', 'off', true)`, '=', 'off')
       .returning('invitations.id'),
   );
   // The select never reads the CTE (PostgreSQL runs a data-modifying CTE whether or not it is read), so it

@@ -150,6 +150,48 @@ describe('GET /r/:token', () => {
     expect(await openedAt(wave.sellerPath)).toBeNull();
   });
 
+  it('commits the first-open mark without waiting for the disk, and leaves every connection committing synchronously', async () => {
+    const { openLink } = await import('../../../server/features/respondent/respondent.queries.js');
+    const wave = await openWaveWithRespondents(app);
+    const statement = openLink(app.db, await tokenHashOf(wave.customerPath)).compile();
+    const client = await app.pg.pool.connect();
+    /** synchronous_commit inside a transaction that runs the statement, and on the connection after it. */
+    const commitSetting = async () => {
+      await client.query('begin');
+      const { rows } = await client.query(statement.sql, [...statement.parameters]);
+      const inside = (await client.query('show synchronous_commit')).rows[0].synchronous_commit;
+      await client.query('commit');
+      const after = (await client.query('show synchronous_commit')).rows[0].synchronous_commit;
+      return { found: rows.length, inside, after };
+    };
+    try {
+      // The first opening marks the link: its transaction alone commits asynchronously.
+      expect(await commitSetting()).toEqual({ found: 1, inside: 'off', after: 'on' });
+      // Opened already: nothing is written, nothing changes.
+      expect(await commitSetting()).toEqual({ found: 1, inside: 'on', after: 'on' });
+    } finally {
+      client.release();
+    }
+    expect(await openedAt(wave.customerPath)).toBeInstanceOf(Date);
+
+    // Over HTTP, on every connection the pool holds afterwards, later statements commit synchronously.
+    const more = await Promise.all(Array.from({ length: 4 }, () => openWaveWithRespondents(app)));
+    await Promise.all(
+      more.flatMap((w) => [w.customerPath, w.sellerPath]).map((path) => http().get(path).expect(200)),
+    );
+    const clients = await Promise.all(
+      Array.from({ length: app.pg.pool.totalCount }, () => app.pg.pool.connect()),
+    );
+    try {
+      const settings = await Promise.all(
+        clients.map(async (c) => (await c.query('show synchronous_commit')).rows[0].synchronous_commit),
+      );
+      expect(new Set(settings)).toEqual(new Set(['on']));
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
+
   it('does not mark a link opened while its wave is a draft, past its closing time, or closed', async () => {
     const wave = await openWaveWithRespondents(app);
     await app.db.updateTable('surveys').set({ status: 'draft' }).where('id', '=', wave.surveyId).execute();
