@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { connect, PostgresCluster } from './postgres.js';
-import { type AppProcess, type HttpResult, httpRequest, sleep, startApp, waitFor } from './process.js';
+import { type AppProcess, alive, type HttpResult, httpRequest, sleep, startApp, waitFor } from './process.js';
 import {
   acknowledged,
   openWave,
@@ -18,7 +18,10 @@ import {
 } from './wave.js';
 
 // The app runs against a PostgreSQL of this file's own, never the suite's shared server: this test stops it.
-describe('the database stops abruptly while respondents submit', () => {
+describe.each([
+  { processes: 'one app process', webConcurrency: undefined },
+  { processes: 'WEB_CONCURRENCY=2', webConcurrency: 2 },
+])('the database stops abruptly while respondents submit ($processes)', ({ webConcurrency }) => {
   let root: string;
   let cluster: PostgresCluster | undefined;
   let app: AppProcess | undefined;
@@ -35,6 +38,7 @@ describe('the database stops abruptly while respondents submit', () => {
       databaseUrl: cluster.url('viktig_dyktig'),
       dataDir: path.join(root, 'app-data'),
       logFile: path.join(root, 'app.log'),
+      webConcurrency,
     });
     db = connect(cluster.url('viktig_dyktig'));
   }, 180_000);
@@ -92,8 +96,9 @@ describe('the database stops abruptly while respondents submit', () => {
       const afterReady = attempts.filter((a) => Number.isFinite(readyAt) && a.startedAt >= readyAt);
       const ports = [database.port, running.port];
 
-      // The process never went down.
+      // The process never went down, nor did any of its workers.
       expect(running.exit(), 'the app process exited').toBeNull();
+      expect(alive(running.workers), 'app workers still running').toEqual(running.workers);
       // Every request got an answer, and quickly.
       expect(
         attempts.filter((a) => a.status === 0),
