@@ -51,6 +51,9 @@ try {
     });
   }
   await sql`vacuum analyze`.execute(db);
+  // Vacuum sets hint bits on every page it reads: without a checkpoint now, writing those pages out would
+  // happen during the measurements (max_wal_size and checkpoint_timeout decide when).
+  await sql`checkpoint`.execute(db);
   const profileDir = path.join(dataDir, 'prof');
   const app = await startProductionApp(
     dataDir,
