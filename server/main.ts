@@ -1,12 +1,10 @@
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
-import type { FastifyInstance } from 'fastify';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import type { Database } from './db/database.js';
+import { connectStandalone } from './db/connect.js';
 import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateToLatest } from './db/migrator.js';
 import { loggerOptions } from './logger.js';
@@ -48,30 +46,40 @@ async function closeApp(app: FastifyInstance) {
 }
 
 /**
+ * Runs `steps` once, on the first stop signal or uncaught error, or when the returned `stop` is called (the
+ * primary's word to a worker), logging why and when it is done. Unhandled rejections are logged, not fatal:
+ * one is a bug to fix, not a reason to drop every other request.
+ */
+function stopOnce(log: FastifyBaseLogger, steps: () => Promise<void>): () => Promise<void> {
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await steps();
+      log.info('stopped');
+    })());
+  closeWithGrace(
+    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => log.error(m) } },
+    async ({ signal, err }) => {
+      if (err) log.error({ err }, 'shutting down after an error');
+      else log.info({ signal }, 'shutting down');
+      await stop();
+    },
+  );
+  return stop;
+}
+
+/**
  * Builds the app and closes it gracefully on a stop signal — in a worker also when the primary asks, or
  * when the primary is gone. The embedded database, when this process owns it, stops last.
  */
 async function serve(config: Config, embedded: EmbeddedDatabase | undefined): Promise<FastifyInstance> {
   const app = await buildApp(config, { pretty: Boolean(process.stdout.isTTY) });
-
-  // A promise rejected and never handled is a bug to log, not a reason to drop every other request.
-  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled promise rejection'));
-  let stopping: Promise<void> | undefined;
   // Order matters: the database goes last, after every request that was using it has finished.
-  const stop = () =>
-    (stopping ??= (async () => {
-      await closeApp(app);
-      await embedded?.stop();
-      app.log.info('stopped');
-    })());
-  closeWithGrace(
-    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => app.log.error(m) } },
-    async ({ signal, err }) => {
-      if (err) app.log.error({ err }, 'shutting down after an error');
-      else app.log.info({ signal }, 'shutting down');
-      await stop();
-    },
-  );
+  const stop = stopOnce(app.log, async () => {
+    await closeApp(app);
+    await embedded?.stop();
+  });
   if (cluster.isWorker) {
     const stopWorker = (reason: string) => {
       app.log.info({ reason }, 'shutting down');
@@ -96,31 +104,26 @@ async function serve(config: Config, embedded: EmbeddedDatabase | undefined): Pr
  * WEB_CONCURRENCY > 1: this process (the primary) owns the embedded database and the migrations, forks the
  * workers that serve the port, and on a stop signal stops them before the database.
  */
-async function superviseWorkers(
-  config: Config & { databaseUrl: string },
-  embedded: EmbeddedDatabase | undefined,
-) {
+async function superviseWorkers(config: Config, embedded: EmbeddedDatabase | undefined) {
+  const { databaseUrl } = config;
+  if (!databaseUrl)
+    throw new Error('superviseWorkers needs config.databaseUrl (main starts the embedded database)');
   const log = pino(loggerOptions(config.logLevel, Boolean(process.stdout.isTTY)));
-  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
-  await migrate(config.databaseUrl, (applied) => log.info({ migrations: applied }, 'migrations applied'));
-  let workers: Workers | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await workers?.stop();
-      await embedded?.stop();
-      log.info('stopped');
-    })());
-  closeWithGrace(
-    { delay: SHUTDOWN_LIMIT_MS, skip: ['unhandledRejection'], logger: { error: (m) => log.error(m) } },
-    async ({ signal, err }) => {
-      if (err) log.error({ err }, 'shutting down after an error');
-      else log.info({ signal }, 'shutting down');
-      await stop();
-    },
-  );
+  // The primary has no app: it migrates on a connection of its own.
+  const standalone = await connectStandalone(config);
   try {
-    workers = await startWorkers(config.webConcurrency, { DATABASE_URL: config.databaseUrl }, log);
+    const applied = await migrateToLatest(standalone.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+  } finally {
+    await standalone.close();
+  }
+  let workers: Workers | undefined;
+  const stop = stopOnce(log, async () => {
+    await workers?.stop();
+    await embedded?.stop();
+  });
+  try {
+    workers = await startWorkers(config.webConcurrency, { DATABASE_URL: databaseUrl }, log);
   } catch (error) {
     await stop();
     fail((error as Error).message);
@@ -130,19 +133,6 @@ async function superviseWorkers(
     await stop();
     process.exit(1);
   });
-}
-
-/** Runs pending migrations on a connection of its own (the primary has no app). */
-async function migrate(databaseUrl: string, report: (applied: string[]) => void) {
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) }),
-  });
-  try {
-    const applied = await migrateToLatest(db);
-    if (applied.length > 0) report(applied);
-  } finally {
-    await db.destroy();
-  }
 }
 
 async function main() {
@@ -162,11 +152,10 @@ async function main() {
   }
 
   const embedded = await startDatabase(config);
-  const databaseUrl = embedded?.url ?? (config.databaseUrl as string);
-  config = { ...config, databaseUrl };
+  if (embedded) config = { ...config, databaseUrl: embedded.url };
 
   if (config.webConcurrency > 1) {
-    await superviseWorkers({ ...config, databaseUrl }, embedded);
+    await superviseWorkers(config, embedded);
   } else {
     const app = await serve(config, embedded);
     const applied = await migrateToLatest(app.db);

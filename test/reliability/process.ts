@@ -1,7 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The repository root: the app is started from here as `node --import tsx server/main.ts`. */
@@ -247,6 +257,23 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+const tempRoots: string[] = [];
+
+/**
+ * A temporary folder for a test's app and databases, readable by every user (as root, PostgreSQL runs as
+ * the OS user postgres); removed by `removeTempRoots` in the file's afterAll.
+ */
+export function tempRoot(name: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), `vd-reliability-${name}-`));
+  chmodSync(root, 0o755);
+  tempRoots.push(root);
+  return root;
+}
+
+export function removeTempRoots(): void {
+  for (const root of tempRoots.splice(0)) rmSync(root, { recursive: true, force: true });
 }
 
 /** Pids of the live processes whose parent is `pid` (an app's workers). */

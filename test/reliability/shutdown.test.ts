@@ -1,5 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -22,25 +21,19 @@ import {
   type HttpResult,
   httpRequest,
   processesMentioning,
+  removeTempRoots,
   sleep,
   startApp,
+  tempRoot,
   waitFor,
 } from './process.js';
 import { type OpenWave, only, openWave, storageProblems, storedResponses, submit } from './wave.js';
 
-const roots: string[] = [];
 const apps: AppProcess[] = [];
 const databases: Kysely<Database>[] = [];
 const clusters: PostgresCluster[] = [];
 const sharedDatabases: string[] = [];
 const embeddedClusters: string[] = [];
-
-function tempRoot(name: string): string {
-  const root = mkdtempSync(path.join(tmpdir(), `vd-reliability-${name}-`));
-  chmodSync(root, 0o755);
-  roots.push(root);
-  return root;
-}
 
 afterAll(async () => {
   for (const app of apps) await app.kill();
@@ -49,7 +42,7 @@ afterAll(async () => {
   // A killed app leaves its embedded PostgreSQL running.
   for (const clusterDir of embeddedClusters) await stopLeftoverPostmaster(clusterDir).catch(() => {});
   for (const url of sharedDatabases) await dropTestDatabase(url).catch(() => {});
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
+  removeTempRoots();
 }, 120_000);
 
 interface Observed {

@@ -1,7 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -15,28 +13,22 @@ import {
   exitWithin,
   freePort,
   httpRequest,
+  removeTempRoots,
   startApp,
+  tempRoot,
   waitFor,
 } from './process.js';
 import { openWave, startLoad, storageProblems, storedResponses, summarize } from './wave.js';
 
-const roots: string[] = [];
 const apps: AppProcess[] = [];
 const databases: Kysely<Database>[] = [];
 const sharedDatabases: string[] = [];
-
-function tempRoot(name: string): string {
-  const root = mkdtempSync(path.join(tmpdir(), `vd-reliability-${name}-`));
-  chmodSync(root, 0o755);
-  roots.push(root);
-  return root;
-}
 
 afterAll(async () => {
   for (const app of apps) await app.kill();
   for (const db of databases) await db.destroy().catch(() => {});
   for (const url of sharedDatabases) await dropTestDatabase(url).catch(() => {});
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
+  removeTempRoots();
 }, 120_000);
 
 /** The processes that answered requests, from the pid on the app's access-log lines. */
