@@ -21,16 +21,26 @@ declare module 'fastify' {
     /** Renders views/<template>.hbs in the main layout with the common page data. */
     render(template: string, data?: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
     /**
-     * Renders a page that depends on nothing but `data` and the reader's language (no signed-in user, no
-     * path, no CSRF token) once per distinct data (unless `keep` is false), and sends its bytes with
-     * `blocks` in its `{{slot}}`s.
+     * Renders a page that depends on nothing but `data()` and the reader's language (no signed-in user, no
+     * path, no CSRF token), and sends its bytes with `blocks` in its `{{slot}}`s. With a `key`, the page is
+     * rendered once per template, language and key, and `data` is only called to render it.
      */
     renderShared(
       template: string,
-      data: Record<string, unknown>,
-      options?: { statusCode?: number; blocks?: Record<string, readonly Buffer[]>; keep?: boolean },
+      data: () => Record<string, unknown>,
+      options?: SharedOptions,
     ): Promise<FastifyReply>;
   }
+}
+
+export interface SharedOptions {
+  statusCode?: number;
+  blocks?: Record<string, readonly Buffer[]>;
+  /**
+   * Names everything `data()` returns, the language aside: equal keys must mean equal data. Absent, the page
+   * is rendered for its reader alone (a form re-shown with what was typed). See `verifyKeys`.
+   */
+  key?: string;
 }
 
 /** Page data every template may use; features add theirs through `reply.render`. */
@@ -155,40 +165,71 @@ function fill(shell: Shell, blocks: Record<string, readonly Buffer[]>): Buffer {
 }
 
 /**
- * Pages rendered by `renderShared`, by template and context. A wave's respondents see the same page around
- * their answers (their KAM's name, the wave's texts and their progress aside), so most pages are a lookup.
- * Kept in development too (the tests must see what production serves): an edited template shows here after
- * a restart.
+ * Whether a cache hit checks its key: the data a caller would have rendered must be the data the kept page
+ * or block was rendered from, else the render throws. On outside production (the tests, development), where
+ * a key that misses something the data depends on shows as a failure instead of a stranger's page; in
+ * production a hit calls nothing and builds nothing.
  */
-const shells = new LRUCache<string, Shell>({
+let verifyKeys = true;
+
+/** Something rendered once under a key; `data` is what it was rendered from, kept only to verify keys. */
+interface Kept<T> {
+  rendered: T;
+  data?: string;
+}
+
+function keptFor<T>(cache: LRUCache<string, Kept<T>>, key: string, data: () => object, what: string) {
+  const kept = cache.get(key);
+  if (kept && kept.data !== undefined && kept.data !== JSON.stringify(data())) {
+    throw new Error(`${what}: the key ${JSON.stringify(key)} does not name all of its data`);
+  }
+  return kept;
+}
+
+/**
+ * Pages rendered by `renderShared`, by template, language and key. A wave's respondents see the same page
+ * around their answers (their KAM's name, the wave's texts and their progress aside), so most pages are a
+ * lookup. Kept in development too (the tests must see what production serves): an edited template shows
+ * here after a restart.
+ */
+const shells = new LRUCache<string, Kept<Shell>>({
   maxSize: 64 * 1024 * 1024,
-  sizeCalculation: (shell, key) => shell.parts.reduce((sum, part) => sum + part.length, 2 * key.length),
+  sizeCalculation: ({ rendered, data }, key) =>
+    rendered.parts.reduce((sum, part) => sum + part.length, 2 * key.length + (data?.length ?? 0)),
 });
 
-/** Blocks rendered by `renderBlock`, by partial, language and value. */
-const blocks = new LRUCache<string, Buffer>({
+/** Blocks rendered by `renderBlock`, by partial, language and key. */
+const blocks = new LRUCache<string, Kept<Buffer>>({
   maxSize: 32 * 1024 * 1024,
-  sizeCalculation: (block, key) => block.length + 2 * key.length,
+  sizeCalculation: ({ rendered, data }, key) => rendered.length + 2 * key.length + (data?.length ?? 0),
 });
 const blockTemplates = new Map<string, Handlebars.TemplateDelegate>();
 
 /**
- * views/partials/<partial>.hbs rendered for `value` in `lang`, as bytes for a slot: once per distinct value
- * when `keep` (the block must read nothing but `value` and the language), every time otherwise (a value
- * carrying what a reader typed). The respondent form's criteria are such blocks: its respondents give the
- * same few ratings, so most of the form is lookups.
+ * views/partials/<partial>.hbs rendered for `value()` in `lang`, as bytes for a slot. With a `key` (which
+ * must name everything `value()` returns: equal keys, equal values), once per distinct key; without one,
+ * every time (a value carrying what a reader typed). The respondent form's criteria are such blocks: its
+ * respondents give the same few ratings, so most of the form is lookups that build no value at all.
  */
-export function renderBlock(partial: string, lang: Lang, value: object, keep = true): Buffer {
-  const key = `${partial}\n${lang}\n${JSON.stringify(value)}`;
-  const kept = keep ? blocks.get(key) : undefined;
-  if (kept) return kept;
+export function renderBlock(
+  partial: string,
+  lang: Lang,
+  key: string | undefined,
+  value: () => object,
+): Buffer {
+  const cacheKey = key === undefined ? undefined : `${partial}\n${lang}\n${key}`;
+  const kept = cacheKey === undefined ? undefined : keptFor(blocks, cacheKey, value, `block ${partial}`);
+  if (kept) return kept.rendered;
   let template = blockTemplates.get(partial);
   if (!template) {
     template = handlebars.compile(readFileSync(path.join(viewsDir, 'partials', `${partial}.hbs`), 'utf8'));
     blockTemplates.set(partial, template);
   }
-  const block = Buffer.from(template(value, { data: { root: { lang } } }));
-  if (keep) blocks.set(key, block);
+  const data = value();
+  const block = Buffer.from(template(data, { data: { root: { lang } } }));
+  if (cacheKey !== undefined) {
+    blocks.set(cacheKey, { rendered: block, data: verifyKeys ? JSON.stringify(data) : undefined });
+  }
   return block;
 }
 
@@ -227,6 +268,7 @@ export function chooseLanguage(request: FastifyRequest, reply: FastifyReply): vo
 }
 
 async function viewsPlugin(app: FastifyInstance, options: { production: boolean }) {
+  verifyKeys = !options.production;
   await app.register(fastifyView, {
     engine: { handlebars },
     root: viewsDir,
@@ -264,22 +306,31 @@ async function viewsPlugin(app: FastifyInstance, options: { production: boolean 
     function (
       this: FastifyReply,
       template: string,
-      data: Record<string, unknown>,
-      options: { statusCode?: number; blocks?: Record<string, readonly Buffer[]>; keep?: boolean } = {},
+      data: () => Record<string, unknown>,
+      options: SharedOptions = {},
     ): Promise<FastifyReply> {
-      const { statusCode = 200, blocks: filling = {}, keep = true } = options;
-      // The context is the cache key: nothing outside it can reach the page.
-      const context = { lang: this.request.lang, ...data, noSession: true };
-      const key = `${template}\n${JSON.stringify(context)}`;
+      const { statusCode = 200, blocks: filling = {}, key } = options;
+      const lang = this.request.lang;
+      // Nothing but the data and the language reaches the page.
+      const context = () => ({ lang, ...data(), noSession: true });
+      const cacheKey = key === undefined ? undefined : `${template}\n${lang}\n${key}`;
       this.code(statusCode).type('text/html; charset=utf-8');
-      const kept = keep ? shells.get(key) : undefined;
-      const shell = kept
-        ? Promise.resolve(kept)
-        : this.viewAsync(template, context).then((html) => {
+      // A key that does not name all of the page's data (verifyKeys) rejects, and is answered as an error.
+      const shell = new Promise<Shell>((resolve) => {
+        const kept =
+          cacheKey === undefined ? undefined : keptFor(shells, cacheKey, context, `page ${template}`);
+        if (kept) return resolve(kept.rendered);
+        const page = context();
+        resolve(
+          this.viewAsync(template, page).then((html) => {
             const rendered = cut(html);
-            if (keep) shells.set(key, rendered);
+            if (cacheKey !== undefined) {
+              shells.set(cacheKey, { rendered, data: verifyKeys ? JSON.stringify(page) : undefined });
+            }
             return rendered;
-          });
+          }),
+        );
+      });
       return shell.then(
         (rendered) => this.send(fill(rendered, filling)),
         (error: unknown) => this.send(error),

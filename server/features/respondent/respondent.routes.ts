@@ -131,82 +131,115 @@ export default async function respondentRoutes(app: FastifyInstance) {
       invitation.role,
     );
     const errors = state.errors ?? {};
+    // A form re-shown with its errors carries what was typed, and is rendered for its reader alone.
+    const keep = !state.errors;
     const questions = dimensionsFor(invitation.role).map((dimension) => ({
       dimension,
-      text: translate(lang, `respondent.question.${invitation.role}.${dimension}`, {
-        supplier: invitation.supplierName,
-      }),
+      text: () =>
+        translate(lang, `respondent.question.${invitation.role}.${dimension}`, {
+          supplier: invitation.supplierName,
+        }),
     }));
-    const fieldsets = criteria.map((criterion) => ({
-      id: criterion.id,
-      label: lang === 'en' ? criterion.labelEn : criterion.labelNb,
-      invalid: questions.some((q) => errors[fieldName(q.dimension, criterion.id)]),
-      questions: questions.map((question) => {
+    const currentOf = (name: string, stored: number | null | undefined) =>
+      state.raw?.[name] ?? (stored === undefined ? undefined : stored === null ? 'dk' : String(stored));
+    // Each criterion's block is the same for everyone who gave it the same ratings: rendered once per
+    // criterion, role, supplier name and ratings (the language is the block's own).
+    const criteriaBlocks = criteria.map((criterion) => {
+      const answers = questions.map((question) => {
         const name = fieldName(question.dimension, criterion.id);
-        const stored = state.ratings[criterion.id]?.[question.dimension];
-        const current =
-          state.raw?.[name] ?? (stored === undefined ? undefined : stored === null ? 'dk' : String(stored));
         return {
+          question,
           name,
-          text: question.text,
+          current: currentOf(name, state.ratings[criterion.id]?.[question.dimension]),
+        };
+      });
+      const key = keep
+        ? [criterion.id, criterion.labelNb, criterion.labelEn, invitation.role, invitation.supplierName]
+            .concat(answers.map((answer) => answer.current ?? ''))
+            .join('\n')
+        : undefined;
+      return renderBlock('respondent-criterion', lang, key, () => ({
+        id: criterion.id,
+        label: lang === 'en' ? criterion.labelEn : criterion.labelNb,
+        invalid: answers.some((answer) => errors[answer.name]),
+        questions: answers.map(({ question, name, current }) => ({
+          name,
+          text: question.text(),
           error: errors[name] ? translate(lang, `respondent.error.${errors[name]}`) : undefined,
           current,
-        };
-      }),
-    }));
+        })),
+      }));
+    });
     // Overall satisfaction, after the criteria (customers of a wave that asks it).
-    const overallCode = errors[OVERALL_FIELD];
-    const overall = asksOverall(invitation.role, invitation.overallQuestion)
-      ? {
-          name: OVERALL_FIELD,
-          text: translate(lang, 'respondent.question.customer.overall', {
-            supplier: invitation.supplierName,
-          }),
-          error: overallCode ? translate(lang, `respondent.error.${overallCode}`) : undefined,
-          current:
-            state.raw?.[OVERALL_FIELD] ??
-            (state.overall === undefined ? undefined : state.overall === null ? 'dk' : String(state.overall)),
-        }
+    const asked = asksOverall(invitation.role, invitation.overallQuestion);
+    const overallCurrent = asked ? currentOf(OVERALL_FIELD, state.overall) : undefined;
+    const answered = answeredCriteria(state.ratings, criteria, invitation.role);
+    // The page around the criteria and the comment: the same for the wave's respondents with the same KAM,
+    // progress and overall answer, so it is rendered once for them. The key names everything page() reads.
+    const key = keep
+      ? JSON.stringify([
+          invitation.role,
+          invitation.supplierName,
+          invitation.surveyName,
+          invitation.surveyIntro,
+          invitation.closesAt?.getTime(),
+          invitation.kamName,
+          invitation.confidential,
+          invitation.minGroupSize,
+          invitation.privacyContact,
+          asked,
+          overallCurrent,
+          criteria.length,
+          answered,
+          state.submitted,
+          state.notice,
+        ])
       : undefined;
-    const otherErrors = Object.entries(errors)
-      .filter(
-        ([field]) =>
-          !field.startsWith('i_') && !field.startsWith('p_') && !(overall && field === OVERALL_FIELD),
-      )
-      .map(([, code]) => translate(lang, `respondent.error.${code}`));
-    const page = {
-      respondent: true,
-      noSession: true,
-      title: invitation.surveyName,
-      // Only what the page shows: the page is shared by every respondent it would look the same for.
-      invitation: {
-        supplierName: invitation.supplierName,
-        surveyName: invitation.surveyName,
-        surveyIntro: invitation.surveyIntro,
-      },
-      about: aboutTheSurvey(lang, invitation, criteria.length),
-      // Counted from the answers on the page: after a save these are the stored ones.
-      progress: {
-        answered: answeredCriteria(state.ratings, criteria, invitation.role),
-        total: criteria.length,
-      },
-      overall,
-      commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
-      errorCount: Object.keys(errors).length,
-      otherErrors,
-      submitted: state.submitted,
-      notice: state.notice,
-      otherLang: lang === 'nb' ? 'en' : 'nb',
+    const page = () => {
+      const overallCode = errors[OVERALL_FIELD];
+      const overall = asked
+        ? {
+            name: OVERALL_FIELD,
+            text: translate(lang, 'respondent.question.customer.overall', {
+              supplier: invitation.supplierName,
+            }),
+            error: overallCode ? translate(lang, `respondent.error.${overallCode}`) : undefined,
+            current: overallCurrent,
+          }
+        : undefined;
+      const otherErrors = Object.entries(errors)
+        .filter(
+          ([field]) =>
+            !field.startsWith('i_') && !field.startsWith('p_') && !(overall && field === OVERALL_FIELD),
+        )
+        .map(([, code]) => translate(lang, `respondent.error.${code}`));
+      return {
+        respondent: true,
+        noSession: true,
+        title: invitation.surveyName,
+        // Only what the page shows.
+        invitation: {
+          supplierName: invitation.supplierName,
+          surveyName: invitation.surveyName,
+          surveyIntro: invitation.surveyIntro,
+        },
+        about: aboutTheSurvey(lang, invitation, criteria.length),
+        // Counted from the answers on the page: after a save these are the stored ones.
+        progress: { answered, total: criteria.length },
+        overall,
+        commentError: errors.comment ? translate(lang, 'respondent.error.invalid_comment') : undefined,
+        errorCount: Object.keys(errors).length,
+        otherErrors,
+        submitted: state.submitted,
+        notice: state.notice,
+        otherLang: lang === 'nb' ? 'en' : 'nb',
+      };
     };
-    // The page around the criteria and the comment is the same for the wave's respondents with the same KAM
-    // and progress, and each criterion's block for everyone who gave it the same ratings: both are rendered
-    // once. A form re-shown with its errors carries what was typed, and is rendered for its reader alone.
-    const keep = !state.errors;
     return reply.renderShared('respondent/form', page, {
       statusCode,
-      keep,
+      key,
       blocks: {
-        criteria: fieldsets.map((fieldset) => renderBlock('respondent-criterion', lang, fieldset, keep)),
+        criteria: criteriaBlocks,
         comment: [textBlock(state.raw?.comment ?? state.comment ?? '')],
       },
     });
