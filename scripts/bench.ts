@@ -36,6 +36,7 @@ import {
   startProductionApp,
   startServer,
   timeRequests,
+  warmUp,
 } from './bench/load.js';
 import { createWave, type Organization, seedOrganization, seedRespondents } from './bench/seed.js';
 import { writeSubmitScript } from './bench/submit-script.js';
@@ -52,6 +53,7 @@ const P = QUICK
       submitPerRound: 150,
       pgbenchPerClient: 25,
       reportRequests: 15,
+      warmupRequests: 40,
       sqlRuns: 10,
       htmlRequests: 5,
       pdfExports: 5,
@@ -65,6 +67,7 @@ const P = QUICK
       submitPerRound: 1_500,
       pgbenchPerClient: 250,
       reportRequests: 40,
+      warmupRequests: 400,
       sqlRuns: 20,
       htmlRequests: 15,
       pdfExports: 100,
@@ -226,7 +229,16 @@ async function main() {
     const app = await startProductionApp(dataDir, embedded.url);
     servers.push(app);
     const auth = { authorization: `Bearer ${org.apiKey}` };
-    const reportUrl = (id: string) => `${app.url}/api/v1/surveys/${id}/report`;
+    const reportPath = (id: string) => `/api/v1/surveys/${id}/report`;
+    const reportUrl = (id: string) => `${app.url}${reportPath(id)}`;
+    progress('warming the report routes up (untimed)');
+    await warmUp(
+      app.url,
+      [surveyId, ...growthWaves.map((wave) => wave.surveyId)].map(reportPath),
+      auth,
+      P.warmupRequests,
+    );
+    await warmUp(app.url, [`/surveys/${surveyId}/report`], auth, P.warmupRequests / 4);
 
     // The report JSON beside its aggregate SQL (best of several direct runs), alternating.
     // Its aggregate SQL: the statement the report runs for the wave's figures (criteria, totals, counts, cut
@@ -499,7 +511,7 @@ async function main() {
     ].join('\n');
     const description = machine(pgVersion);
     const data = `${fmt(P.wave)} submitted respondents × 13 criteria (${fmt(counts?.answers ?? 0)} answer rows, ${fmt(counts?.comments ?? 0)} comments) plus ${fmt(counts?.unanswered ?? 0)} unanswered invitations (${fmt(counts?.invitations ?? 0)} in all); growth waves of ${P.growth.map(fmt).join(', ')}; seeded in ${seedSeconds.toFixed(0)} s`;
-    const method = `${P.rounds} alternating rounds, median of the rounds; open: ${P.openSeconds} s per side per round; submit: ${fmt(P.submitPerRound)} POSTs vs ${PGBENCH_CLIENTS}×${P.pgbenchPerClient} pgbench transactions per round; report: ${P.reportRequests} sequential requests per round, SQL best of ${P.sqlRuns}; HTML: ${P.htmlRequests} per round`;
+    const method = `${P.rounds} alternating rounds, median of the rounds; open: ${P.openSeconds} s per side per round; submit: ${fmt(P.submitPerRound)} POSTs vs ${PGBENCH_CLIENTS}×${P.pgbenchPerClient} pgbench transactions per round; report: ${P.reportRequests} sequential requests per round (Node's http client, a new keep-alive connection per series), after ${fmt(P.warmupRequests)} untimed ones per wave on ${2 * BENCH_WEB_CONCURRENCY} connections, SQL best of ${P.sqlRuns}; HTML: ${P.htmlRequests} per round, after ${fmt(P.warmupRequests / 4)} untimed`;
     const section = `
 ## ${QUICK ? 'Quick run' : 'Run'} of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
 

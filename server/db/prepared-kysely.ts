@@ -13,7 +13,16 @@ import type { Database } from './database.js';
  * for a statement with one varying value: Node compiles it once too. The pool stays its owner's to end.
  */
 export function preparedKysely(pool: pg.Pool): Kysely<Database> {
-  const statementName = (text: string) => `k_${createHash('sha1').update(text).digest('hex')}`;
+  // Named by a hash of the text, worked out once per text (the texts are a bounded set, see above).
+  const names = new Map<string, string>();
+  const statementName = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `k_${createHash('sha1').update(text).digest('hex')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   return new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: {

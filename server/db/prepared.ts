@@ -1,26 +1,68 @@
-import type { Compilable } from 'kysely';
+import type { Compilable, CompiledQuery } from 'kysely';
 import type pg from 'pg';
 
+/** The values a query compiled once takes: each a parameter of the statement, or absent. */
+type Values = Record<string, string | Buffer | undefined>;
+
+const MARK = '\u0000compiled-once\u0000';
+
 /**
- * A Kysely lookup by a 32-byte hash (a token's, an API key's) run as a named prepared statement: built and
- * compiled once with a marker in place of the hash (wherever the query uses it); each call binds the real
- * one. PostgreSQL parses and plans it once per pooled connection, and Node skips building and compiling the
- * query on every call. For the hottest statements only (opening a respondent link, the API key); everything
- * else goes through Kysely as usual.
+ * A Kysely query built and compiled once per shape, with markers in place of its values; each call binds
+ * the real ones. The shape is which values are present: `build` may leave a condition out for an absent
+ * value, but must not look at a present one (it sees a marker), and must pass each present one to the
+ * statement as a parameter. Compiling checks both. Node then skips building and compiling the query on
+ * every call: for the hottest statements (opening a respondent link, the API key, a report's figures),
+ * where that was a measurable part of the request.
+ */
+export function compiledOnce<Db, V extends Values, Row>(
+  name: string,
+  build: (db: Db, values: V) => Compilable<Row>,
+): (db: Db, values: V) => CompiledQuery<Row> {
+  const shapes = new Map<string, { query: CompiledQuery<Row>; at: Array<[number, keyof V]> }>();
+  return (db, values) => {
+    const present = Object.keys(values).filter((key) => values[key] !== undefined);
+    const shape = present.join(',');
+    let compiled = shapes.get(shape);
+    if (!compiled) {
+      const markers: Values = { ...values };
+      for (const key of present) {
+        const marker = `${MARK}${key}${MARK}`;
+        markers[key] = Buffer.isBuffer(values[key]) ? Buffer.from(marker) : marker;
+      }
+      const query = build(db, markers as V).compile();
+      if (query.sql.includes(MARK)) throw new Error(`compiled query ${name}: a value is part of the text`);
+      const at = query.parameters.flatMap((value, index) => {
+        const key = present.find((candidate) => value === markers[candidate]);
+        return key === undefined ? [] : [[index, key] as [number, keyof V]];
+      });
+      for (const key of present) {
+        if (!at.some(([, used]) => used === key)) {
+          throw new Error(`compiled query ${name}: ${key} is not among the parameters`);
+        }
+      }
+      compiled = { query, at };
+      shapes.set(shape, compiled);
+    }
+    const parameters = [...compiled.query.parameters];
+    for (const [index, key] of compiled.at) parameters[index] = values[key];
+    return { ...compiled.query, parameters };
+  };
+}
+
+/**
+ * A Kysely lookup by a 32-byte hash (a token's, an API key's) run as a named prepared statement, compiled
+ * once (compiledOnce): PostgreSQL parses and plans it once per pooled connection, and Node builds and
+ * compiles it once per process.
  */
 export function preparedHashLookup<Row>(
   pool: pg.Pool,
   name: string,
   build: (hash: Buffer) => Compilable<Row>,
 ): (hash: Buffer) => Promise<Row[]> {
-  const marker = Buffer.alloc(32);
-  const { sql, parameters } = build(marker).compile();
-  const at = parameters.flatMap((value, index) => (value === marker ? [index] : []));
-  if (at.length === 0) throw new Error(`prepared query ${name}: the hash is not among the parameters`);
+  const compiled = compiledOnce(name, (_: null, { hash }: { hash: Buffer }) => build(hash));
   return async (hash) => {
-    const values = [...parameters];
-    for (const index of at) values[index] = hash;
-    const result = await pool.query({ name, text: sql, values });
+    const { sql, parameters } = compiled(null, { hash });
+    const result = await pool.query({ name, text: sql, values: [...parameters] });
     return result.rows as Row[];
   };
 }

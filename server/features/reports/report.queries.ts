@@ -4,6 +4,7 @@ import type { CrossProductTotals } from '../../analysis/drivers.js';
 import type { ReliabilitySeries } from '../../analysis/reliability.js';
 import type { Aggregate } from '../../analysis/statistics.js';
 import type { Audience, Db, Dimension, RespondentRole } from '../../db/database.js';
+import { compiledOnce } from '../../db/prepared.js';
 import { type SeriesWave, seriesChain } from '../surveys/series.queries.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
@@ -620,6 +621,25 @@ function figuresOf(row: WaveFiguresRow) {
 
 export type WaveFigures = ReturnType<typeof figuresOf>;
 
+/** waveFiguresQuery compiled once per filter shape (which of the filter's fields are given). */
+const compiledWaveFigures = compiledOnce(
+  'wave figures',
+  (
+    db: Db,
+    {
+      organizationId,
+      surveyId,
+      ...filter
+    }: {
+      organizationId: string;
+      surveyId: string;
+      accountId: string | undefined;
+      segment: string | undefined;
+      kamUserId: string | undefined;
+    },
+  ) => waveFiguresQuery(db, organizationId, surveyId, filter),
+);
+
 /** What a report reads of one wave under the filter (waveFiguresQuery), in one statement. */
 export async function readWaveFigures(
   db: Db,
@@ -627,7 +647,16 @@ export async function readWaveFigures(
   surveyId: string,
   filter: CustomerFilter,
 ): Promise<WaveFigures> {
-  return figuresOf(await waveFiguresQuery(db, organizationId, surveyId, filter).executeTakeFirstOrThrow());
+  const query = compiledWaveFigures(db, {
+    organizationId,
+    surveyId,
+    accountId: filter.accountId,
+    segment: filter.segment,
+    kamUserId: filter.kamUserId,
+  });
+  const [row] = (await db.executeQuery(query)).rows;
+  if (!row) throw new Error('the wave figures statement returned no row');
+  return figuresOf(row);
 }
 
 /** A row of a report by segment: a customer row belongs to its account's segment; sellers have none. */
