@@ -24,6 +24,9 @@ import {
   appProcesses,
   BENCH_SESSION_SECRET,
   BENCH_WEB_CONCURRENCY,
+  type CpuPerRequest,
+  cpuPerRequest,
+  formatCpu,
   type Load,
   load,
   median,
@@ -33,6 +36,7 @@ import {
   pgbench,
   progress,
   resetPeakMemory,
+  type Server,
   startProductionApp,
   startServer,
   timeRequests,
@@ -297,6 +301,7 @@ async function main() {
 
     // Opening a link beside hello-world, alternating; 50 connections, random valid tokens.
     const open = { app: [] as Load[], hello: [] as Load[] };
+    const openCpu = { app: [] as CpuPerRequest[], hello: [] as CpuPerRequest[] };
     const pick = () => tokens[Math.floor(Math.random() * tokens.length)] as string;
     await load({
       url: hello.url,
@@ -319,25 +324,30 @@ async function main() {
     });
     for (let round = 1; round <= P.rounds; round++) {
       progress(`round ${round}/${P.rounds}: opening a link vs hello-world, ${P.openSeconds} s each`);
-      open.hello.push(
-        await load({
-          url: hello.url,
-          connections: OPEN_CONNECTIONS,
-          duration: P.openSeconds,
-          next: () => ({ method: 'GET', path: '/hello' }),
-        }),
-      );
-      open.app.push(
-        await load({
-          url: app.url,
-          connections: OPEN_CONNECTIONS,
-          duration: P.openSeconds,
-          next: () => ({ method: 'GET', path: `/r/${pick()}` }),
-        }),
-      );
+      /** One side of the round: `server` loaded for openSeconds at 50 connections, with its CPU per request. */
+      const side = (server: Server, path: () => string) =>
+        cpuPerRequest(
+          server.child.pid as number,
+          () =>
+            load({
+              url: server.url,
+              connections: OPEN_CONNECTIONS,
+              duration: P.openSeconds,
+              next: () => ({ method: 'GET', path: path() }),
+            }),
+          P.openSeconds,
+        );
+      const helloRound = await side(hello, () => '/hello');
+      const appRound = await side(app, () => `/r/${pick()}`);
+      open.hello.push(helloRound.result);
+      open.app.push(appRound.result);
+      openCpu.hello.push(helloRound.cpu);
+      openCpu.app.push(appRound.cpu);
       progress(
-        `  hello-world ${open.hello.at(-1)?.rps.toFixed(0)} req/s, opening a link ${open.app.at(-1)?.rps.toFixed(0)} req/s`,
+        `  hello-world ${helloRound.result.rps.toFixed(0)} req/s, opening a link ${appRound.result.rps.toFixed(0)} req/s`,
       );
+      progress(`    CPU per request, hello-world: ${formatCpu(helloRound.cpu)}`);
+      progress(`    CPU per request, opening a link: ${formatCpu(appRound.cpu)}`);
     }
 
     // Submitting beside pgbench running the route's transaction, alternating; distinct unused tokens.
@@ -418,6 +428,18 @@ async function main() {
         'opening a link: p50 / p99 ms',
         `${ms(m(open.app, 'p50'))} / ${ms(m(open.app, 'p99'))}`,
         `${ms(m(open.hello, 'p50'))} / ${ms(m(open.hello, 'p99'))}`,
+        '',
+        '',
+        '',
+      ],
+      [
+        'context: CPU per request, ms (median of the rounds): app / PostgreSQL / load generator / whole machine',
+        (['app', 'postgres', 'loadGenerator', 'machine'] as const)
+          .map((part) => median(openCpu.app.map((cpu) => cpu[part])).toFixed(2))
+          .join(' / '),
+        `hello-world ${(['app', 'postgres', 'loadGenerator', 'machine'] as const)
+          .map((part) => median(openCpu.hello.map((cpu) => cpu[part])).toFixed(2))
+          .join(' / ')}`,
         '',
         '',
         '',

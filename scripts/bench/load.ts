@@ -331,3 +331,98 @@ export async function startProductionApp(
   }
   return app;
 }
+
+/** utime, stime, cutime, cstime of a process, ms (USER_HZ 100). */
+function processTimes(pid: number): { user: number; system: number; children: number } {
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []).map(Number);
+  return {
+    user: (fields[11] ?? 0) * 10,
+    system: (fields[12] ?? 0) * 10,
+    children: ((fields[13] ?? 0) + (fields[14] ?? 0)) * 10,
+  };
+}
+
+/** The machine's times from /proc/stat, ms: user, system, idle, iowait, softirq, steal, and all of them. */
+function machineTimes() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).map(Number) ?? [];
+  const at = (index: number) => (fields[index] ?? 0) * 10;
+  return {
+    user: at(1) + at(2),
+    system: at(3),
+    idle: at(4),
+    iowait: at(5),
+    softirq: at(7),
+    steal: at(8),
+    all: [1, 2, 3, 4, 5, 6, 7, 8].reduce((sum, index) => sum + at(index), 0),
+  };
+}
+
+/** PostgreSQL's CPU, ms: every `postgres` process, with what its exited children (backends) used. */
+function postgresCpu(): number {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .reduce((sum, pid) => {
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return sum;
+        const times = processTimes(Number(pid));
+        return sum + times.user + times.system + times.children;
+      } catch {
+        return sum;
+      }
+    }, 0);
+}
+
+/** Where a load's CPU went, ms per request. */
+export interface CpuPerRequest {
+  app: number;
+  appKernel: number;
+  loadGenerator: number;
+  postgres: number;
+  machine: number;
+  steal: number;
+}
+
+/**
+ * Measures where the CPU goes while `run` loads the app (every process of it: the primary and its workers),
+ * per request answered: the app, its kernel time, this process (the load generator), PostgreSQL, the whole
+ * machine busy, and the time the hypervisor took away (steal).
+ */
+export async function cpuPerRequest<T extends Load>(
+  appPid: number,
+  run: () => Promise<T>,
+  seconds: number,
+): Promise<{ result: T; cpu: CpuPerRequest }> {
+  const appPids = appProcesses(appPid);
+  const app = () =>
+    appPids.reduce(
+      (sum, pid) => {
+        const times = processTimes(pid);
+        return { all: sum.all + times.user + times.system, kernel: sum.kernel + times.system };
+      },
+      { all: 0, kernel: 0 },
+    );
+  const before = { app: app(), pg: postgresCpu(), self: process.cpuUsage(), machine: machineTimes() };
+  const result = await run();
+  const after = {
+    app: app(),
+    pg: postgresCpu(),
+    self: process.cpuUsage(before.self),
+    machine: machineTimes(),
+  };
+  const n = Math.max(1, result.rps * seconds);
+  const busy = (times: ReturnType<typeof machineTimes>) => times.all - times.idle - times.iowait;
+  return {
+    result,
+    cpu: {
+      app: (after.app.all - before.app.all) / n,
+      appKernel: (after.app.kernel - before.app.kernel) / n,
+      loadGenerator: (after.self.user + after.self.system) / 1000 / n,
+      postgres: (after.pg - before.pg) / n,
+      machine: (busy(after.machine) - busy(before.machine)) / n,
+      steal: (after.machine.steal - before.machine.steal) / n,
+    },
+  };
+}
+
+export const formatCpu = (cpu: CpuPerRequest) =>
+  `app ${cpu.app.toFixed(2)} ms (kernel ${cpu.appKernel.toFixed(2)}), load generator ${cpu.loadGenerator.toFixed(2)} ms, PostgreSQL ${cpu.postgres.toFixed(2)} ms, whole machine ${cpu.machine.toFixed(2)} ms, steal ${cpu.steal.toFixed(2)} ms`;

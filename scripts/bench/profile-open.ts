@@ -4,7 +4,7 @@
 // PROFILE=0 runs without the profiler (CPU per request only); PROFILE_WAVE=<submitted respondents>,
 // PROFILE_SPARE=<unanswered invitations> and PROFILE_EXTRA=<respondents of another wave> give the data the
 // full bench has (10000, 3000, 100000); the defaults (300, 300, 0) seed in seconds.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -12,7 +12,14 @@ import pg from 'pg';
 import type { Database } from '../../server/db/database.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { migrateToLatest } from '../../server/db/migrator.js';
-import { appProcesses, BENCH_SESSION_SECRET, load, progress, startProductionApp } from './load.js';
+import {
+  BENCH_SESSION_SECRET,
+  cpuPerRequest,
+  formatCpu,
+  load,
+  progress,
+  startProductionApp,
+} from './load.js';
 import { createWave, seedOrganization, seedRespondents } from './seed.js';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -69,86 +76,21 @@ try {
     duration: 1,
     next: () => ({ method: 'GET', path: `/r/${pick()}` }),
   });
-  // utime + stime (and with `children`, cutime + cstime: the postmaster is credited with the CPU of the
-  // backends and workers that exited), ms at USER_HZ 100.
-  const stat = (pid: number) =>
-    (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []).map(Number);
-  const cpu = (pid: number, children = false) => {
-    const fields = stat(pid);
-    const own = (fields[11] ?? 0) + (fields[12] ?? 0);
-    return (children ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * 10;
-  };
-  const kernelCpu = (pid: number) => (stat(pid)[12] ?? 0) * 10;
-  // Every app process: the primary and its workers (WEB_CONCURRENCY).
-  const appPids = appProcesses(app.child.pid as number);
-  const appCpu = () => appPids.reduce((sum, pid) => sum + cpu(pid), 0);
-  const appKernelCpu = () => appPids.reduce((sum, pid) => sum + kernelCpu(pid), 0);
-  const total = () =>
-    readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      ?.split(/\s+/)
-      .slice(1, 8)
-      .reduce((a, b) => a + Number(b), 0) ?? 0;
-  /** The machine's user, system, iowait, softirq and steal time, ms. */
-  const machineTimes = () => {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).map(Number) ?? [];
-    return {
-      user: fields[1] ?? 0,
-      system: fields[3] ?? 0,
-      iowait: fields[5] ?? 0,
-      softirq: fields[7] ?? 0,
-      steal: fields[8] ?? 0,
-    };
-  };
-  const idle = () => Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/)[4]);
-  const postgresCpu = () =>
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .reduce((sum, pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
-            ? sum + cpu(Number(pid), true)
-            : sum;
-        } catch {
-          return sum;
-        }
-      }, 0);
   // PROFILE_ROUNDS measured runs one after another: the first opens most links for the first time (a write),
   // later ones mostly read links already opened.
   for (let round = 1; round <= sized('PROFILE_ROUNDS', 1); round++) {
-    const before = {
-      pg: postgresCpu(),
-      app: appCpu(),
-      appKernel: appKernelCpu(),
-      self: process.cpuUsage(),
-      total: total(),
-      idle: idle(),
-      machine: machineTimes(),
-    };
-    const result = await load({
-      url: app.url,
-      connections: 50,
-      duration: seconds,
-      next: () => ({ method: 'GET', path: `/r/${pick()}` }),
-    });
-    const appMs = appCpu() - before.app;
-    const appKernelMs = appKernelCpu() - before.appKernel;
-    const selfUsage = process.cpuUsage(before.self);
-    const busyMs = (total() - before.total - (idle() - before.idle)) * 10;
-    const pgMs = postgresCpu() - before.pg;
-    const n = result.rps * seconds;
-    progress(
-      `CPU per request: app ${(appMs / n).toFixed(2)} ms (kernel ${(appKernelMs / n).toFixed(2)}), load generator ${((selfUsage.user + selfUsage.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${(pgMs / n).toFixed(2)} ms, whole machine ${(busyMs / n).toFixed(2)} ms`,
+    const { result, cpu } = await cpuPerRequest(
+      app.child.pid as number,
+      () =>
+        load({
+          url: app.url,
+          connections: 50,
+          duration: seconds,
+          next: () => ({ method: 'GET', path: `/r/${pick()}` }),
+        }),
+      seconds,
     );
-    const machine = machineTimes();
-    progress(
-      `machine per request: ${Object.entries(machine)
-        .map(
-          ([name, value]) =>
-            `${name} ${(((value - before.machine[name as keyof typeof machine]) * 10) / n).toFixed(2)}`,
-        )
-        .join(', ')} ms`,
-    );
+    progress(`CPU per request: ${formatCpu(cpu)}`);
     progress(
       `open: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, ${JSON.stringify(result.statuses)}`,
     );
