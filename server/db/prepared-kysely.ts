@@ -9,8 +9,8 @@ import type { Database } from './database.js';
  * generic plan) instead of on every call. Planning the report's statements cost more than running some of
  * them. Only for reads built from a bounded set of shapes (the values are parameters, never part of the
  * text): every distinct text stays prepared on each connection for its lifetime, so never for statements
- * whose text grows with their input (bulk inserts, long `in` lists). preparedHashLookup (prepared.ts) goes further
- * for a statement with one varying value: Node compiles it once too. The pool stays its owner's to end.
+ * whose text grows with their input (bulk inserts, long `in` lists). compiledOnce (prepared.ts) goes further
+ * for the hottest statements: Node builds and compiles them once too. The pool stays its owner's to end.
  */
 export function preparedKysely(pool: pg.Pool): Kysely<Database> {
   // Named by a hash of the text, worked out once per text (the texts are a bounded set, see above).

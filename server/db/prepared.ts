@@ -10,7 +10,7 @@ const MARK = '\u0000compiled-once\u0000';
  * A Kysely query built and compiled once per shape, with markers in place of its values; each call binds
  * the real ones. The shape is which values are present: `build` may leave a condition out for an absent
  * value, but must not look at a present one (it sees a marker), and must pass each present one to the
- * statement as a parameter. Compiling checks both. Node then skips building and compiling the query on
+ * statement as a parameter, as it is. Compiling checks all three. Node then skips building and compiling the query on
  * every call: for the hottest statements (opening a respondent link, the API key, a report's figures),
  * where that was a measurable part of the request.
  */
@@ -34,6 +34,14 @@ export function compiledOnce<Db, V extends Values, Row>(
       const at = query.parameters.flatMap((value, index) => {
         const key = present.find((candidate) => value === markers[candidate]);
         return key === undefined ? [] : [[index, key] as [number, keyof V]];
+      });
+      // A value the query turned into another parameter (a pattern, a slice) would be sent as its marker.
+      query.parameters.forEach((value, index) => {
+        const derived =
+          (typeof value === 'string' || Buffer.isBuffer(value)) &&
+          value.includes(MARK) &&
+          !at.some(([i]) => i === index);
+        if (derived) throw new Error(`compiled query ${name}: a parameter is made from a value`);
       });
       for (const key of present) {
         if (!at.some(([, used]) => used === key)) {

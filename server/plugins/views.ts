@@ -23,7 +23,7 @@ declare module 'fastify' {
     /**
      * Renders a page that depends on nothing but `data()` and the reader's language (no signed-in user, no
      * path, no CSRF token), and sends its bytes with `blocks` in its `{{slot}}`s. With a `key`, the page is
-     * rendered once per template, language and key, and `data` is only called to render it.
+     * rendered once per template, language and key, and in production `data` is only called to render it.
      */
     renderShared(
       template: string,
@@ -166,9 +166,9 @@ function fill(shell: Shell, blocks: Record<string, readonly Buffer[]>): Buffer {
 
 /**
  * Whether a cache hit checks its key: the data a caller would have rendered must be the data the kept page
- * or block was rendered from, else the render throws. On outside production (the tests, development), where
- * a key that misses something the data depends on shows as a failure instead of a stranger's page; in
- * production a hit calls nothing and builds nothing.
+ * or block was rendered from, else the render throws. Turned on in the tests and in development, so that a key
+ * which misses something the data depends on fails a test instead of showing one reader another's page;
+ * in production a hit calls nothing and builds nothing.
  */
 let verifyKeys = true;
 
@@ -209,7 +209,7 @@ const blockTemplates = new Map<string, Handlebars.TemplateDelegate>();
  * views/partials/<partial>.hbs rendered for `value()` in `lang`, as bytes for a slot. With a `key` (which
  * must name everything `value()` returns: equal keys, equal values), once per distinct key; without one,
  * every time (a value carrying what a reader typed). The respondent form's criteria are such blocks: its
- * respondents give the same few ratings, so most of the form is lookups that build no value at all.
+ * respondents give the same few ratings, so most of the form is lookups (which in production build no value at all).
  */
 export function renderBlock(
   partial: string,

@@ -72,7 +72,7 @@ describe('compiledOnce', () => {
     expect(rows).toEqual([{ same: true }]);
   });
 
-  it('refuses a query that makes a value part of its text or leaves a value out', () => {
+  it('refuses a query that makes a value part of its text leaves a value out, or makes a parameter of it', () => {
     const inlined = compiledOnce('inlined', (database: Kysely<Database>, { name }: { name: string }) =>
       database.selectFrom('organizations').select('id').where('name', '=', sql.lit(name)),
     );
@@ -81,5 +81,14 @@ describe('compiledOnce', () => {
       database.selectFrom('organizations').select('id'),
     );
     expect(() => unused(db, { name: 'Bundet AS' })).toThrow(/name is not among the parameters/);
+    // A parameter made from a value (a pattern) would be sent as the marker: refused, even beside the value.
+    const derived = compiledOnce('derived', (database: Kysely<Database>, { name }: { name: string }) =>
+      database
+        .selectFrom('organizations')
+        .select('id')
+        .where('name', '=', name)
+        .where('name', 'like', `%${name}%`),
+    );
+    expect(() => derived(db, { name: 'Bundet AS' })).toThrow(/a parameter is made from a value/);
   });
 });

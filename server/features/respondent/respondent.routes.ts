@@ -153,12 +153,15 @@ export default async function respondentRoutes(app: FastifyInstance) {
           current: currentOf(name, state.ratings[criterion.id]?.[question.dimension]),
         };
       });
-      // Read back one way only: a criterion's id fixes its labels, and after the supplier's name (the one
-      // free text) come the ratings, none of which can hold a newline.
       const key = keep
-        ? [criterion.id, criterion.labelNb, criterion.labelEn, invitation.role, invitation.supplierName]
-            .concat(answers.map((answer) => answer.current ?? ''))
-            .join('\n')
+        ? JSON.stringify([
+            criterion.id,
+            criterion.labelNb,
+            criterion.labelEn,
+            invitation.role,
+            invitation.supplierName,
+            ...answers.map((answer) => answer.current ?? ''),
+          ])
         : undefined;
       return renderBlock('respondent-criterion', lang, key, () => ({
         id: criterion.id,
