@@ -335,7 +335,7 @@ async function main() {
               duration: P.openSeconds,
               next: () => ({ method: 'GET', path: path() }),
             }),
-          P.openSeconds,
+          (result) => result.rps * P.openSeconds,
         );
       const helloRound = await side(hello, () => '/hello');
       const appRound = await side(app, () => `/r/${pick()}`);

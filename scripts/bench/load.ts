@@ -383,14 +383,15 @@ export interface CpuPerRequest {
 }
 
 /**
- * Measures where the CPU goes while `run` loads the app (every process of it: the primary and its workers),
- * per request answered: the app, its kernel time, this process (the load generator), PostgreSQL, the whole
- * machine busy, and the time the hypervisor took away (steal).
+ * Measures where the CPU goes while `run` sends requests to the app (every process of it: the primary and
+ * its workers), per request answered (`answered` counts them from run's result): the app, its kernel time,
+ * this process (the load generator), PostgreSQL, the whole machine busy, and the time the hypervisor took
+ * away (steal).
  */
-export async function cpuPerRequest<T extends Load>(
+export async function cpuPerRequest<T>(
   appPid: number,
   run: () => Promise<T>,
-  seconds: number,
+  answered: (result: T) => number,
 ): Promise<{ result: T; cpu: CpuPerRequest }> {
   const appPids = appProcesses(appPid);
   const app = () =>
@@ -409,7 +410,7 @@ export async function cpuPerRequest<T extends Load>(
     self: process.cpuUsage(before.self),
     machine: machineTimes(),
   };
-  const n = Math.max(1, result.rps * seconds);
+  const n = Math.max(1, answered(result));
   const busy = (times: ReturnType<typeof machineTimes>) => times.all - times.idle - times.iowait;
   return {
     result,

@@ -88,7 +88,7 @@ try {
           duration: seconds,
           next: () => ({ method: 'GET', path: `/r/${pick()}` }),
         }),
-      seconds,
+      (result) => result.rps * seconds,
     );
     progress(`CPU per request: ${formatCpu(cpu)}`);
     progress(

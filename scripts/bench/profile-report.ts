@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../server/db/database.js';
-import { runningPostmaster, startEmbeddedPostgres } from '../../server/db/embedded.js';
+import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { migrateToLatest } from '../../server/db/migrator.js';
 import { preparedKysely } from '../../server/db/prepared-kysely.js';
 import { apiKeyPrincipals } from '../../server/features/auth/auth.queries.js';
@@ -31,8 +31,8 @@ import { waveFiguresQuery, waveTotalsQuery } from '../../server/features/reports
 import { buildSurveyReport, reportJson } from '../../server/features/reports/report.service.js';
 import { appRoot } from '../../server/paths.js';
 import {
-  appProcesses,
   BENCH_SESSION_SECRET,
+  cpuPerRequest,
   median,
   percentile,
   progress,
@@ -57,27 +57,6 @@ async function timed(runs: number, run: () => Promise<unknown>) {
     if (i >= 2) times.push(performance.now() - start);
   }
   return { median: median(times), best: Math.min(...times) };
-}
-
-/** utime + stime of a process, ms (USER_HZ 100). */
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU of this run's PostgreSQL: its postmaster and every backend it forked (not other clusters on the machine). */
-function postgresCpu(postmaster: number): number {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .reduce((sum, entry) => {
-      try {
-        const pid = Number(entry);
-        const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-        return pid === postmaster || parent === postmaster ? sum + cpuOf(pid) : sum;
-      } catch {
-        return sum;
-      }
-    }, 0);
 }
 
 interface ProfileNode {
@@ -198,15 +177,13 @@ try {
   const floor = await timeRequests(url, {}, 50, 5, 401);
   // The floor of an API request that is let in: the API key looked up, a short JSON answer.
   const signedIn = await timeRequests(`${app.url}/api/v1/me`, auth, 50, 5);
-  const postmaster = runningPostmaster(dataDir)?.pid ?? -1;
-  const appPids = appProcesses(app.child.pid as number);
-  const appCpuOf = () => appPids.reduce((sum, pid) => sum + cpuOf(pid), 0);
-  const before = { app: appCpuOf(), pg: postgresCpu(postmaster) };
   const window = { from: monotonicMicros(), to: 0 };
-  const times = await timeRequests(url, auth, requests, 5);
+  const { result: times, cpu } = await cpuPerRequest(
+    app.child.pid as number,
+    () => timeRequests(url, auth, requests, 5),
+    () => requests + 5,
+  );
   window.to = monotonicMicros();
-  const appCpu = (appCpuOf() - before.app) / (requests + 5);
-  const pgCpu = (postgresCpu(postmaster) - before.pg) / (requests + 5);
   const rawQuery = waveFiguresQuery(db, org.organizationId, surveyId, {}).compile();
   const sqlBest = (await timed(20, () => db.executeQuery(rawQuery))).best;
   const totalsQuery = waveTotalsQuery(db, org.organizationId, surveyId, {}).compile();
@@ -254,7 +231,7 @@ try {
   out(`  its running totals alone best ${ms(totalsBest)} ms   ratio ${(p50 / totalsBest).toFixed(2)}×`);
   out(`  the same route refused (401, no query): p50 ${ms(percentile(floor, 0.5))} ms`);
   out(`  GET /api/v1/me (the API key looked up, no report): p50 ${ms(percentile(signedIn, 0.5))} ms`);
-  out(`  CPU per request: app ${ms(appCpu)} ms, PostgreSQL ${ms(pgCpu)} ms`);
+  out(`  CPU per request: app ${ms(cpu.app)} ms, PostgreSQL ${ms(cpu.postgres)} ms`);
   out(`\nin process (median / best of ${RUNS}, ms):`);
   out(`  one round trip (select 1)        ${ms(roundTrip.median)} ${ms(roundTrip.best)}`);
   out(`  API key lookup                   ${ms(apiKey.median)} ${ms(apiKey.best)}`);
