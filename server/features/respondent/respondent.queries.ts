@@ -1,35 +1,42 @@
 import { type InferResult, type Kysely, type QueryCreator, sql } from 'kysely';
 import type pg from 'pg';
 import type { Database, Db, Dimension, RespondentRole } from '../../db/database.js';
-import { preparedHashLookup } from '../../db/prepared.js';
+import { batchedHashLookup, preparedHashLookup } from '../../db/prepared.js';
 import { effectiveStatus } from '../surveys/surveys.queries.js';
 
 /**
  * The invitation lookups of the respondent routes, as prepared statements on the app's pool. `open`
  * (opening a link) also reads the response's stored ratings and marks the link opened, in the same
- * statement: opening a link is one round trip to the database (the wave's criteria come from WaveCriteria).
+ * statement: opening a link is one round trip to the database (the wave's criteria come from WaveCriteria),
+ * shared with the other links opened in the same turn of the event loop (batchedHashLookup).
  */
 export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
-  const plain = preparedHashLookup(pool, 'respondent_invitation', (hash) => invitationByTokenHash(db, hash));
-  const opened = preparedHashLookup(pool, 'respondent_open', (hash) => openLink(db, hash));
+  const plain = preparedHashLookup(pool, 'respondent_invitation', (hash) => invitationsByTokenHash(db, hash));
+  const opened = batchedHashLookup(
+    pool,
+    'respondent_open',
+    (hashes) => openLinks(db, hashes),
+    (row) => row.tokenHash,
+  );
   return {
     async invitation(tokenHash: Buffer): Promise<RespondentInvitation | undefined> {
       return (await plain(tokenHash))[0];
     },
     /** The invitation with its stored ratings; marks the link opened the first time its wave is open. */
     async open(tokenHash: Buffer) {
-      const row = (await opened(tokenHash))[0];
+      const row = await opened(tokenHash);
       if (!row) return undefined;
-      const { answers, ...invitation } = row;
+      const { answers, tokenHash: _, ...invitation } = row;
       return { invitation, ratings: ratingsOf(answers) };
     },
   };
 }
 
 /**
- * Opening a link: the invitation with the response's stored ratings, and — the first time the link is
- * opened while its wave is open — `opened_at` set by the statement's data-modifying CTE. A link already
- * opened, or whose wave is not open, is only read: no row is written and the commit has nothing to flush.
+ * Opening links: each invitation with its token hash and the response's stored ratings, and — the first
+ * time a link is opened while its wave is open — `opened_at` set by the statement's data-modifying CTE. A
+ * link already opened, or whose wave is not open, is only read: when no link is marked nothing is written
+ * and the commit has nothing to flush.
  *
  * The mark is committed asynchronously: the statement is its own transaction, and the update sets
  * `synchronous_commit` off for that transaction alone (`set_config(…, true)`; the next statement on the
@@ -38,31 +45,45 @@ export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
  * mark, never half of it and nothing else: the link then counts as unopened until it is opened again.
  * Answers are saved by other statements, always synchronously. See docs/decisions/0009-opening-a-link.md.
  */
-export function openLink(db: Kysely<Database>, tokenHash: Buffer) {
+export function openLinks(db: Kysely<Database>, tokenHashes: readonly Buffer[]) {
   const marking = db.with('opened', (qb) =>
     qb
       .updateTable('invitations')
       .set({ opened_at: sql`now()` })
-      .where('invitations.token_hash', '=', tokenHash)
-      .where('invitations.revoked_at', 'is', null)
-      .where('invitations.opened_at', 'is', null)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('surveys')
-            .select(sql.lit(1).as('one'))
-            .whereRef('surveys.organization_id', '=', 'invitations.organization_id')
-            .whereRef('surveys.id', '=', 'invitations.survey_id')
-            .where(effectiveStatus, '=', 'open'),
-        ),
+      // The links to mark, locked in the order of their keys: two statements marking some of the same links
+      // wait for each other instead of deadlocking.
+      .from((eb) =>
+        eb
+          .selectFrom('invitations as unopened')
+          .select(['unopened.organization_id', 'unopened.id'])
+          .where('unopened.token_hash', 'in', tokenHashes)
+          .where('unopened.revoked_at', 'is', null)
+          .where('unopened.opened_at', 'is', null)
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('surveys')
+                .select(sql.lit(1).as('one'))
+                .whereRef('surveys.organization_id', '=', 'unopened.organization_id')
+                .whereRef('surveys.id', '=', 'unopened.survey_id')
+                .where(effectiveStatus, '=', 'open'),
+            ),
+          )
+          .orderBy('unopened.organization_id')
+          .orderBy('unopened.id')
+          .forNoKeyUpdate()
+          .as('unopened'),
       )
-      // Last, so it runs for the row being marked; a row it runs for and that is not marked changes nothing.
+      .whereRef('invitations.organization_id', '=', 'unopened.organization_id')
+      .whereRef('invitations.id', '=', 'unopened.id')
+      // Last, so it runs for the rows being marked; a row it runs for and that is not marked changes nothing.
       .where(sql<string>`set_config('synchronous_commit', 'off', true)`, '=', 'off')
       .returning('invitations.id'),
   );
   // The select never reads the CTE (PostgreSQL runs a data-modifying CTE whether or not it is read), so it
   // is built on the plain schema.
-  return invitationByTokenHash(marking as unknown as QueryCreator<Database>, tokenHash).select((eb) =>
+  return invitationsByTokenHash(marking as unknown as QueryCreator<Database>, tokenHashes).select((eb) => [
+    'invitations.token_hash as tokenHash',
     eb
       .selectFrom('answers')
       // The stored ratings as one short text, `<criterion id>:<i|p><score, or nothing for "don't know">`
@@ -77,14 +98,14 @@ export function openLink(db: Kysely<Database>, tokenHash: Buffer) {
       .whereRef('answers.organization_id', '=', 'invitations.organization_id')
       .whereRef('answers.response_id', '=', 'responses.id')
       .as('answers'),
-  );
+  ]);
 }
 
 /**
- * The invitation behind a token, with its wave, its response (if any) and, for a customer, the name of the
- * account's KAM while that user is active; revoked links are not found.
+ * The invitations behind tokens (given by their hashes), each with its wave, its response (if any) and, for
+ * a customer, the name of the account's KAM while that user is active; revoked links are not found.
  */
-function invitationByTokenHash(db: QueryCreator<Database>, tokenHash: Buffer) {
+function invitationsByTokenHash(db: QueryCreator<Database>, tokenHashes: Buffer | readonly Buffer[]) {
   return db
     .selectFrom('invitations')
     .innerJoin('surveys', (join) =>
@@ -133,11 +154,11 @@ function invitationByTokenHash(db: QueryCreator<Database>, tokenHash: Buffer) {
       'responses.overall_answered as overallAnswered',
       'responses.overall_score as overallScore',
     ])
-    .where('invitations.token_hash', '=', tokenHash)
+    .where('invitations.token_hash', 'in', Buffer.isBuffer(tokenHashes) ? [tokenHashes] : tokenHashes)
     .where('invitations.revoked_at', 'is', null);
 }
 
-export type RespondentInvitation = InferResult<ReturnType<typeof invitationByTokenHash>>[number];
+export type RespondentInvitation = InferResult<ReturnType<typeof invitationsByTokenHash>>[number];
 
 /** Ratings by survey criterion id; a present null is "don't know", an absent key is unanswered. */
 export type Ratings = Record<string, { importance?: number | null; performance?: number | null }>;

@@ -151,9 +151,9 @@ describe('GET /r/:token', () => {
   });
 
   it('commits the first-open mark without waiting for the disk, and leaves every connection committing synchronously', async () => {
-    const { openLink } = await import('../../../server/features/respondent/respondent.queries.js');
+    const { openLinks } = await import('../../../server/features/respondent/respondent.queries.js');
     const wave = await openWaveWithRespondents(app);
-    const statement = openLink(app.db, await tokenHashOf(wave.customerPath)).compile();
+    const statement = openLinks(app.db, [await tokenHashOf(wave.customerPath)]).compile();
     const client = await app.pg.pool.connect();
     /** synchronous_commit inside a transaction that runs the statement, and on the connection after it. */
     const commitSetting = async () => {
@@ -190,6 +190,58 @@ describe('GET /r/:token', () => {
     } finally {
       for (const c of clients) c.release();
     }
+  });
+
+  it('opens the links asked for in one turn with one statement: each its own invitation and ratings, only unopened links of open waves marked', async () => {
+    const { invitationLookups } = await import('../../../server/features/respondent/respondent.queries.js');
+    const answered = await openWaveWithRespondents(app);
+    const [first] = answered.customerCriteria as [SurveyCriterion];
+    await http()
+      .post(answered.customerPath)
+      .type('form')
+      .send({ [`i_${first.id}`]: '9', [`p_${first.id}`]: 'dk', action: 'save' })
+      .expect(303);
+    const draft = await openWaveWithRespondents(app);
+    await app.db.updateTable('surveys').set({ status: 'draft' }).where('id', '=', draft.surveyId).execute();
+    const seen = await openWaveWithRespondents(app);
+    await http().get(seen.customerPath).expect(200);
+    const seenAt = await openedAt(seen.customerPath);
+
+    // The statements the lookups send, on the app's own pool.
+    const statements: string[] = [];
+    const pool = {
+      query: (config: { name: string }) => {
+        statements.push(config.name);
+        return app.pg.pool.query(config as never);
+      },
+    } as unknown as typeof app.pg.pool;
+    const lookups = invitationLookups(app.db, pool);
+    const paths = [answered.customerPath, answered.sellerPath, draft.customerPath, seen.customerPath];
+    const opened = await Promise.all([
+      ...(await Promise.all(paths.map(tokenHashOf))).map((hash) => lookups.open(hash)),
+      lookups.open(Buffer.alloc(32, 7)),
+    ]);
+
+    // Five lookups, padded to a list of eight.
+    expect(statements).toEqual(['respondent_open_8']);
+    const [customer, seller, drafted, again, unknown] = opened;
+    expect(customer?.invitation).toMatchObject({ role: 'customer', surveyId: answered.surveyId });
+    expect(customer?.ratings).toEqual({ [first.id]: { importance: 9, performance: null } });
+    expect(seller?.invitation).toMatchObject({ role: 'seller', surveyId: answered.surveyId });
+    expect(seller?.ratings).toEqual({});
+    expect(drafted?.invitation).toMatchObject({ surveyId: draft.surveyId, surveyStatus: 'draft' });
+    expect(again?.invitation).toMatchObject({ surveyId: seen.surveyId, responseStatus: null });
+    expect(unknown).toBeUndefined();
+
+    expect(await openedAt(answered.customerPath)).toBeInstanceOf(Date);
+    expect(await openedAt(answered.sellerPath)).toBeInstanceOf(Date);
+    expect(await openedAt(draft.customerPath)).toBeNull();
+    expect(await openedAt(seen.customerPath)).toEqual(seenAt);
+
+    // Asked for in separate turns, each is a statement of its own.
+    statements.length = 0;
+    for (const path of [seen.customerPath, seen.sellerPath]) await lookups.open(await tokenHashOf(path));
+    expect(statements).toEqual(['respondent_open_1', 'respondent_open_1']);
   });
 
   it('does not mark a link opened while its wave is a draft, past its closing time, or closed', async () => {
