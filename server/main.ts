@@ -74,28 +74,31 @@ function stopOnce(log: FastifyBaseLogger, steps: () => Promise<void>): () => Pro
  * when the primary is gone. The embedded database, when this process owns it, stops last.
  */
 async function serve(config: Config, embedded: EmbeddedDatabase | undefined): Promise<FastifyInstance> {
+  // A worker listens for the primary's word from its first moment: asked to stop (or orphaned) while it
+  // starts, it has served nothing and ends at once; once the app is built, it closes it first.
+  let stopWorker: (reason: string) => void = () => process.exit(0);
+  if (cluster.isWorker) {
+    process.on('message', (message) => {
+      if (message === STOP_WORKER) stopWorker('asked by the primary');
+    });
+    process.on('disconnect', () => stopWorker('the primary is gone'));
+  }
   const app = await buildApp(config, { pretty: Boolean(process.stdout.isTTY) });
   // Order matters: the database goes last, after every request that was using it has finished.
   const stop = stopOnce(app.log, async () => {
     await closeApp(app);
     await embedded?.stop();
   });
-  if (cluster.isWorker) {
-    const stopWorker = (reason: string) => {
-      app.log.info({ reason }, 'shutting down');
-      stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('message', (message) => {
-      if (message === STOP_WORKER) stopWorker('asked by the primary');
-    });
-    process.on('disconnect', () => stopWorker('the primary is gone'));
-  }
+  stopWorker = (reason) => {
+    app.log.info({ reason }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
   await app.ready();
   return app;
 }
@@ -117,13 +120,15 @@ async function superviseWorkers(config: Config, embedded: EmbeddedDatabase | und
   } finally {
     await standalone.close();
   }
+  // Set up before the workers are forked: a stop signal while they start stops them, then the database.
   let workers: Workers | undefined;
   const stop = stopOnce(log, async () => {
     await workers?.stop();
     await embedded?.stop();
   });
+  workers = startWorkers(config.webConcurrency, { DATABASE_URL: databaseUrl }, log);
   try {
-    workers = await startWorkers(config.webConcurrency, { DATABASE_URL: databaseUrl }, log);
+    await workers.listening;
   } catch (error) {
     await stop();
     fail((error as Error).message);

@@ -12,7 +12,12 @@ const RESTART_DELAY_MS = 1000;
 export class WorkersFailedError extends Error {}
 
 export interface Workers {
-  /** Asks every worker to finish its requests and stop, and resolves when all have exited. */
+  /** Resolves once every worker listens; rejects when one exits before (nothing to retry). */
+  listening: Promise<void>;
+  /**
+   * Asks every worker to finish its requests and stop, and resolves when all have exited. Callable from
+   * the moment the workers are forked: a stop signal while they start stops them like any other time.
+   */
   stop(): Promise<void>;
   /** Rejects when the workers cannot be kept running (they keep dying); the primary should then stop. */
   failed: Promise<never>;
@@ -20,19 +25,15 @@ export interface Workers {
 
 /**
  * The primary of WEB_CONCURRENCY > 1: forks `count` workers running this same entry point (node:cluster
- * shares the port between them), resolves once all of them listen, and replaces a worker that dies. A
- * worker that exits before the first start is complete, or too many deaths in a minute, means something
- * is wrong that a restart will not mend (a taken port, a bad configuration): `start` rejects, or `failed`
- * does later, and the caller stops the rest.
+ * shares the port between them), and replaces a worker that dies. `listening` resolves once all of them
+ * listen. A worker that exits before then, or too many deaths in a minute, means something is wrong that a
+ * restart will not mend (a taken port, a bad configuration): `listening` rejects, or `failed` does later,
+ * and the caller stops the rest. Once `stop` is called, no exit is a failure.
  *
  * Workers share nothing in memory that must agree: sessions, rate limits and the mail queue live in
  * PostgreSQL, and what a worker caches (compiled pages, a wave's criteria) never changes once made.
  */
-export async function startWorkers(
-  count: number,
-  env: Record<string, string>,
-  log: Logger,
-): Promise<Workers> {
+export function startWorkers(count: number, env: Record<string, string>, log: Logger): Workers {
   let stopping = false;
   let started = false;
   const deaths: number[] = [];
@@ -43,9 +44,11 @@ export async function startWorkers(
   // Only observed by whoever awaits it; never an unhandled rejection.
   failed.catch(() => {});
   const exits = new Map<Worker, Promise<void>>();
+  const listened = new WeakSet<Worker>();
 
   const fork = () => {
     const worker = cluster.fork(env);
+    worker.once('listening', () => listened.add(worker));
     exits.set(
       worker,
       new Promise((resolve) => {
@@ -69,25 +72,23 @@ export async function startWorkers(
     return worker;
   };
 
-  const listening = Array.from({ length: count }, () => {
+  const each = Array.from({ length: count }, () => {
     const worker = fork();
     return new Promise<void>((resolve) => worker.once('listening', () => resolve()));
   });
   const stop = async () => {
     stopping = true;
+    // A worker that listens is asked to finish its requests. One still starting may not hear the message
+    // yet (it listens for it once its modules are loaded) and has served nothing: a SIGTERM ends it.
     for (const worker of exits.keys()) {
-      if (worker.isConnected()) worker.send(STOP_WORKER);
+      if (worker.isConnected() && listened.has(worker)) worker.send(STOP_WORKER);
       else worker.process.kill('SIGTERM');
     }
     await Promise.all(exits.values());
   };
-  try {
-    await Promise.race([Promise.all(listening), failed]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  started = true;
-  log.info({ workers: count }, 'app workers listening');
-  return { stop, failed };
+  const listening = Promise.race([Promise.all(each), failed]).then(() => {
+    started = true;
+    log.info({ workers: count }, 'app workers listening');
+  });
+  return { listening, stop, failed };
 }

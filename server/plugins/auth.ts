@@ -46,10 +46,17 @@ export const isApiRequest = (request: FastifyRequest) => surfaceOf(request) === 
 const isApiAnswer = (request: FastifyRequest) =>
   isApiRequest(request) || (request.is404 === true && request.url.startsWith('/api/'));
 
-/** Errors are answered in JSON on API routes, to JSON requests, and under /api/ when no route matched. */
+/**
+ * Answered in JSON: API routes, requests with a JSON body, a GET that accepts only JSON (a respondent
+ * link read by a program), and under /api/ when no route matched. Errors follow the same rule as the
+ * answers they stand in for.
+ */
 export function wantsJson(request: FastifyRequest): boolean {
   if (isApiAnswer(request)) return true;
-  return request.headers['content-type']?.startsWith('application/json') === true;
+  return (
+    request.headers['content-type']?.startsWith('application/json') === true ||
+    (request.method === 'GET' && request.headers.accept === 'application/json')
+  );
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -11,6 +11,7 @@ import {
   acknowledged,
   openWave,
   startLoad,
+  startOpening,
   storageProblems,
   storedResponses,
   summarize,
@@ -27,6 +28,7 @@ describe.each([
   let app: AppProcess | undefined;
   let db: Kysely<Database> | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const openingAgent = new http.Agent({ keepAlive: true, maxSockets: 12 });
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'vd-reliability-outage-'));
@@ -45,13 +47,14 @@ describe.each([
 
   afterAll(async () => {
     agent.destroy();
+    openingAgent.destroy();
     await app?.kill();
     await db?.destroy().catch(() => {});
     await cluster?.stop().catch(() => {});
     rmSync(root, { recursive: true, force: true });
   }, 120_000);
 
-  it('answers 503 without internals while it is down, recovers, and keeps every acknowledged submission exactly once', async () => {
+  it('answers 503 without internals while it is down (submitting and opening links), recovers, and keeps every acknowledged submission exactly once', async () => {
     if (!app || !cluster || !db) throw new Error('set-up failed');
     const running = app;
     const database = cluster;
@@ -60,6 +63,12 @@ describe.each([
     });
     const wave = await openWave(app.baseUrl, db, 400);
     const load = startLoad({ baseUrl: app.baseUrl, invitations: wave.invitations, clients: 6, agent });
+    const opening = startOpening({
+      baseUrl: app.baseUrl,
+      invitations: wave.invitations,
+      clients: 12,
+      agent: openingAgent,
+    });
     const probes: Array<HttpResult & { path: string }> = [];
     try {
       await load.waitForAcks(30);
@@ -90,6 +99,7 @@ describe.each([
         await load.waitForAcks(30, (attempt) => attempt.startedAt >= readyAt, 60_000).catch(() => {});
       }
       await load.stop();
+      await opening.stop();
 
       const attempts = load.attempts;
       const duringOutage = attempts.filter((a) => a.startedAt >= downAt && a.endedAt <= restartAt);
@@ -116,6 +126,20 @@ describe.each([
         attempts.filter((a) => !acknowledged(a)).flatMap((a) => unavailableProblems(a, ports)),
         `every refused submission is a clean 503: ${summarize(attempts)}`,
       ).toEqual([]);
+      // Openings alike: answered, a clean 503 while it was down, 200 again once it is ready.
+      const openings = opening.results;
+      expect(
+        openings.filter((o) => o.status !== 200).flatMap((o) => unavailableProblems(o, ports)),
+        `every refused opening is a clean 503: ${summarize(openings)}`,
+      ).toEqual([]);
+      expect(
+        openings.filter((o) => o.startedAt >= downAt && o.endedAt <= restartAt).length,
+        'openings while the database was down',
+      ).toBeGreaterThanOrEqual(12);
+      expect(
+        openings.filter((o) => o.status === 200 && o.startedAt >= readyAt).length,
+        `openings after recovery: ${summarize(openings)}`,
+      ).toBeGreaterThanOrEqual(12);
       // Liveness stays up, readiness goes down.
       const health = probes.filter((p) => p.path === '/healthz');
       const ready = probes.filter((p) => p.path === '/readyz');
@@ -145,6 +169,7 @@ describe.each([
       expect(incomplete.map((response) => response.invitationId)).toEqual([]);
     } finally {
       await load.stop();
+      await opening.stop();
     }
   }, 240_000);
 });

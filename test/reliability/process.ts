@@ -55,6 +55,11 @@ export interface StartOptions {
   ownProcessGroup?: boolean;
   /** WEB_CONCURRENCY: app processes serving the port (unset: the app's default, one). */
   webConcurrency?: number;
+  /**
+   * Return as soon as the primary has forked its WEB_CONCURRENCY workers, while they are still starting
+   * (before any of them listens), instead of waiting for /healthz.
+   */
+  whileWorkersStart?: boolean;
 }
 
 /**
@@ -125,6 +130,18 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
     },
   };
   try {
+    if (options.whileWorkersStart) {
+      await waitFor(
+        () => {
+          if (exit) throw new Error(`the app exited (${JSON.stringify(exit)}) while starting:\n${output()}`);
+          if (output().includes('app workers listening')) throw new Error('the workers started too soon');
+          return appWorkers(app).length === options.webConcurrency;
+        },
+        { timeoutMs: 120_000, intervalMs: 10, what: 'the primary to fork its workers' },
+      );
+      app.workers = appWorkers(app);
+      return app;
+    }
     await waitFor(
       async () => {
         if (exit) throw new Error(`the app exited (${JSON.stringify(exit)}) before serving:\n${output()}`);

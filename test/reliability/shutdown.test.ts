@@ -205,3 +205,48 @@ async function shutDownEmbedded(
   const stored = await storedResponses(db, wave);
   expect(storageProblems(stored, only(wave.invitations))).toEqual([]);
 }
+
+// A stop signal can come while the workers are still starting (a deploy that changes its mind, Ctrl-C
+// right after `npm start`): the workers and then the embedded database stop as at any other time.
+describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded database)', () => {
+  it.each([
+    { signal: 'SIGTERM to the primary', send: (app: AppProcess) => app.signal('SIGTERM') },
+    { signal: 'Ctrl-C (SIGINT to the process group)', send: (app: AppProcess) => app.signalGroup('SIGINT') },
+  ])(
+    '$signal: exit code 0, no worker and no PostgreSQL left, no worker reported dead',
+    async ({ send }) => {
+      const root = tempRoot('starting');
+      const dataDir = path.join(root, 'data');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o755);
+      const clusterDir = path.join(dataDir, 'postgres');
+      embeddedClusters.push(clusterDir);
+      const app = await startApp({
+        dataDir,
+        logFile: path.join(root, 'app.log'),
+        ownProcessGroup: true,
+        webConcurrency: 2,
+        whileWorkersStart: true,
+      });
+      apps.push(app);
+      onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+      send(app);
+      const exit = await exitWithin(app, 30_000);
+      const log = app.output(Number.POSITIVE_INFINITY);
+      expect({
+        exit: exit ? { code: exit.code, signal: exit.signal } : 'still running 30 s after the signal',
+        workersLeft: alive(app.workers),
+        postgresProcessesLeft: processesMentioning(clusterDir),
+        postmasterPidFileLeft: existsSync(path.join(clusterDir, 'postmaster.pid')),
+        workerReportedDead: log.includes('app worker died'),
+      }).toEqual({
+        exit: { code: 0, signal: null },
+        workersLeft: [],
+        postgresProcessesLeft: [],
+        postmasterPidFileLeft: false,
+        workerReportedDead: false,
+      });
+    },
+    180_000,
+  );
+});

@@ -179,6 +179,42 @@ export function startLoad(options: {
   };
 }
 
+/**
+ * `clients` respondents opening links of the wave at random (as JSON), as fast as the app answers: the
+ * openings of one moment share a statement, so a failure reaches several at once. A refused opening is
+ * tried again after a short pause.
+ */
+export function startOpening(options: {
+  baseUrl: string;
+  invitations: Invitation[];
+  clients: number;
+  agent: http.Agent;
+}) {
+  const results: HttpResult[] = [];
+  let stopping = false;
+  async function opener() {
+    while (!stopping) {
+      const invitation = options.invitations[Math.floor(Math.random() * options.invitations.length)];
+      if (!invitation) return;
+      const result = await httpRequest(`${options.baseUrl}${invitation.path}`, {
+        headers: { accept: 'application/json' },
+        agent: options.agent,
+        timeoutMs: 15_000,
+      });
+      results.push(result);
+      if (result.status !== 200) await sleep(100);
+    }
+  }
+  const done = Promise.all(Array.from({ length: options.clients }, opener));
+  return {
+    results,
+    async stop() {
+      stopping = true;
+      await done;
+    },
+  };
+}
+
 /** `{"200":40,"503":12,"ECONNREFUSED":3}`: what the respondents got, for failure messages. */
 export function summarize(results: readonly HttpResult[]): string {
   const counts: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Language } from '../../db/database.js';
 import { isLang, translate } from '../../lib/i18n.js';
-import { RESPONDENT_ROUTE } from '../../plugins/auth.js';
+import { RESPONDENT_ROUTE, wantsJson } from '../../plugins/auth.js';
 import { renderBlock, textBlock } from '../../plugins/views.js';
 import { hashToken } from '../surveys/invitation-links.js';
 import './respondent.messages.js';
@@ -23,10 +23,6 @@ import {
   parseJson,
   unansweredFields,
 } from './respondent.schemas.js';
-
-const isJson = (request: FastifyRequest) =>
-  request.headers['content-type']?.startsWith('application/json') === true ||
-  (request.method === 'GET' && request.headers.accept === 'application/json');
 
 const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 
@@ -90,7 +86,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     lang: Language,
     invitation?: RespondentInvitation,
   ) {
-    if (isJson(request)) {
+    if (wantsJson(request)) {
       return reply.code(statusCode).send({ error: { code, message: translate('en', messageKey) } });
     }
     request.lang = lang;
@@ -278,7 +274,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
   app.post('/r/:token', respondent, async (request, reply) => {
     const invitation = await invitationOf(request, reply, lookups.invitation);
     if (!invitation) return reply;
-    const json = isJson(request);
+    const json = wantsJson(request);
     const criteria = await waveCriteria.forRole(
       invitation.organizationId,
       invitation.surveyId,
