@@ -22,6 +22,7 @@ import {
   httpRequest,
   processesMentioning,
   removeTempRoots,
+  type StartOptions,
   sleep,
   startApp,
   tempRoot,
@@ -168,11 +169,9 @@ describe.each([
   }, 240_000);
 });
 
-async function shutDownEmbedded(
-  send: (app: AppProcess) => void,
-  options: { ownProcessGroup?: boolean; webConcurrency?: number } = {},
-) {
-  const root = tempRoot('sigint');
+/** The app started on an embedded database of its own, in a fresh folder (cleaned up after the file). */
+async function startEmbedded(name: string, options: Omit<StartOptions, 'dataDir' | 'logFile'>) {
+  const root = tempRoot(name);
   const dataDir = path.join(root, 'data');
   mkdirSync(dataDir);
   chmodSync(dataDir, 0o755);
@@ -181,6 +180,14 @@ async function shutDownEmbedded(
   const app = await startApp({ dataDir, logFile: path.join(root, 'app.log'), ...options });
   apps.push(app);
   onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+  return { app, root, dataDir, clusterDir };
+}
+
+async function shutDownEmbedded(
+  send: (app: AppProcess) => void,
+  options: { ownProcessGroup?: boolean; webConcurrency?: number } = {},
+) {
+  const { app, root, dataDir, clusterDir } = await startEmbedded('sigint', options);
   const databaseUrl = embeddedUrl(dataDir);
   const setup = connect(databaseUrl);
   const wave = await openWave(app.baseUrl, setup, 1);
@@ -215,21 +222,11 @@ describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded dat
   ])(
     '$signal: exit code 0, no worker and no PostgreSQL left, no worker reported dead',
     async ({ send }) => {
-      const root = tempRoot('starting');
-      const dataDir = path.join(root, 'data');
-      mkdirSync(dataDir);
-      chmodSync(dataDir, 0o755);
-      const clusterDir = path.join(dataDir, 'postgres');
-      embeddedClusters.push(clusterDir);
-      const app = await startApp({
-        dataDir,
-        logFile: path.join(root, 'app.log'),
+      const { app, clusterDir } = await startEmbedded('starting', {
         ownProcessGroup: true,
         webConcurrency: 2,
         whileWorkersStart: true,
       });
-      apps.push(app);
-      onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
       send(app);
       const exit = await exitWithin(app, 30_000);
       const log = app.output(Number.POSITIVE_INFINITY);
