@@ -107,28 +107,39 @@ async function serve(config: Config, embedded: EmbeddedDatabase | undefined): Pr
  * WEB_CONCURRENCY > 1: this process (the primary) owns the embedded database and the migrations, forks the
  * workers that serve the port, and on a stop signal stops them before the database.
  */
-async function superviseWorkers(config: Config, embedded: EmbeddedDatabase | undefined) {
+async function superviseWorkers(config: Config, embedded: EmbeddedDatabase | undefined): Promise<boolean> {
   const { databaseUrl } = config;
   if (!databaseUrl)
     throw new Error('superviseWorkers needs config.databaseUrl (main starts the embedded database)');
   const log = pino(loggerOptions(config.logLevel, Boolean(process.stdout.isTTY)));
-  // The primary has no app: it migrates on a connection of its own.
-  const standalone = await connectStandalone(config);
-  try {
-    const applied = await migrateToLatest(standalone.db);
-    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
-  } finally {
-    await standalone.close();
-  }
-  // Set up before the workers are forked: a stop signal while they start stops them, then the database.
+  // Set up first: a stop signal while the database is migrated or the workers start stops whatever runs
+  // by then (the workers, then the database), and nothing is started after it.
+  let stopping = false;
   let workers: Workers | undefined;
   const stop = stopOnce(log, async () => {
+    stopping = true;
     await workers?.stop();
     await embedded?.stop();
   });
-  workers = startWorkers(config.webConcurrency, { DATABASE_URL: databaseUrl }, log);
+  // The primary has no app: it migrates on a connection of its own.
   try {
-    await workers.listening;
+    const standalone = await connectStandalone(config);
+    try {
+      const applied = await migrateToLatest(standalone.db);
+      if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+    } finally {
+      await standalone.close();
+    }
+  } catch (error) {
+    // Stopped under the migration: its transaction is rolled back with the database.
+    if (stopping) return false;
+    throw error;
+  }
+  if (stopping) return false;
+  workers = startWorkers(config.webConcurrency, { DATABASE_URL: databaseUrl }, log);
+  let serving = false;
+  try {
+    serving = await workers.listening;
   } catch (error) {
     await stop();
     fail((error as Error).message);
@@ -138,6 +149,7 @@ async function superviseWorkers(config: Config, embedded: EmbeddedDatabase | und
     await stop();
     process.exit(1);
   });
+  return serving;
 }
 
 async function main() {
@@ -160,7 +172,8 @@ async function main() {
   if (embedded) config = { ...config, databaseUrl: embedded.url };
 
   if (config.webConcurrency > 1) {
-    await superviseWorkers(config, embedded);
+    // Stopped while starting: no banner for an app that is going away.
+    if (!(await superviseWorkers(config, embedded))) return;
   } else {
     const app = await serve(config, embedded);
     const applied = await migrateToLatest(app.db);

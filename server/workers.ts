@@ -12,8 +12,11 @@ const RESTART_DELAY_MS = 1000;
 export class WorkersFailedError extends Error {}
 
 export interface Workers {
-  /** Resolves once every worker listens; rejects when one exits before (nothing to retry). */
-  listening: Promise<void>;
+  /**
+   * True once every worker listens; false when `stop` came first. Rejects when a worker exits before
+   * (nothing to retry).
+   */
+  listening: Promise<boolean>;
   /**
    * Asks every worker to finish its requests and stop, and resolves when all have exited. Callable from
    * the moment the workers are forked: a stop signal while they start stops them like any other time.
@@ -76,8 +79,13 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
     const worker = fork();
     return new Promise<void>((resolve) => worker.once('listening', () => resolve()));
   });
+  let stopped: (first: false) => void = () => {};
+  const stoppedFirst = new Promise<false>((resolve) => {
+    stopped = resolve;
+  });
   const stop = async () => {
     stopping = true;
+    stopped(false);
     // A worker that listens is asked to finish its requests. One still starting may not hear the message
     // yet (it listens for it once its modules are loaded) and has served nothing: a SIGTERM ends it.
     for (const worker of exits.keys()) {
@@ -86,9 +94,14 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
     }
     await Promise.all(exits.values());
   };
-  const listening = Promise.race([Promise.all(each), failed]).then(() => {
-    started = true;
-    log.info({ workers: count }, 'app workers listening');
-  });
+  const listening = Promise.race([Promise.all(each).then(() => !stopping), failed, stoppedFirst]).then(
+    (serving) => {
+      if (serving) {
+        started = true;
+        log.info({ workers: count }, 'app workers listening');
+      }
+      return serving;
+    },
+  );
   return { listening, stop, failed };
 }

@@ -48,6 +48,8 @@ function describe(error: FastifyError | Error): ErrorBody {
 
 function send(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
   if (body.statusCode === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+  // A GET's error is JSON or a page by its Accept header (wantsJson): a cache must keep them apart.
+  if (request.method === 'GET' || request.method === 'HEAD') reply.header('vary', 'Accept');
   if (wantsJson(request)) {
     const { statusCode, ...error } = body;
     return reply.code(statusCode).type('application/json').send({ error });

@@ -220,7 +220,7 @@ describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded dat
     { signal: 'SIGTERM to the primary', send: (app: AppProcess) => app.signal('SIGTERM') },
     { signal: 'Ctrl-C (SIGINT to the process group)', send: (app: AppProcess) => app.signalGroup('SIGINT') },
   ])(
-    '$signal: exit code 0, no worker and no PostgreSQL left, no worker reported dead',
+    '$signal: exit code 0, no worker and no PostgreSQL left, no worker reported dead, no banner',
     async ({ send }) => {
       const { app, clusterDir } = await startEmbedded('starting', {
         ownProcessGroup: true,
@@ -236,12 +236,14 @@ describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded dat
         postgresProcessesLeft: processesMentioning(clusterDir),
         postmasterPidFileLeft: existsSync(path.join(clusterDir, 'postmaster.pid')),
         workerReportedDead: log.includes('app worker died'),
+        saidItIsRunning: log.includes('is running at'),
       }).toEqual({
         exit: { code: 0, signal: null },
         workersLeft: [],
         postgresProcessesLeft: [],
         postmasterPidFileLeft: false,
         workerReportedDead: false,
+        saidItIsRunning: false,
       });
     },
     180_000,

@@ -50,8 +50,10 @@ export function openLinks(db: Kysely<Database>, tokenHashes: readonly Buffer[]) 
     qb
       .updateTable('invitations')
       .set({ opened_at: sql`now()` })
-      // The links to mark, locked in the order of their keys: two statements marking some of the same links
-      // wait for each other instead of deadlocking.
+      // The links to mark, locked without waiting: a link another transaction holds (another batch marking
+      // it, a submission or an erasure in progress) is left to it, so no lookup of the batch waits on it and
+      // no lock cycle can form. Such a link opened at that moment may stay unmarked, like a mark lost
+      // with the asynchronous commit; it is read all the same.
       .from((eb) =>
         eb
           .selectFrom('invitations as unopened')
@@ -69,9 +71,8 @@ export function openLinks(db: Kysely<Database>, tokenHashes: readonly Buffer[]) 
                 .where(effectiveStatus, '=', 'open'),
             ),
           )
-          .orderBy('unopened.organization_id')
-          .orderBy('unopened.id')
           .forNoKeyUpdate()
+          .skipLocked()
           .as('unopened'),
       )
       .whereRef('invitations.organization_id', '=', 'unopened.organization_id')

@@ -55,6 +55,8 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const invitation = TOKEN.test(token) ? await find(hashToken(token)) : undefined;
     reply.header('cache-control', 'no-store');
     reply.header('x-robots-tag', 'noindex');
+    // The page, or the invitation as JSON for `Accept: application/json`.
+    reply.header('vary', 'Accept');
     if (!invitation) {
       await app.rateLimits.respondentLookups.recordFailure(request.ip);
       await sendState(request, reply, 404, 'NOT_FOUND', 'respondent.notFound', request.lang);

@@ -86,6 +86,27 @@ describe('GET /r/:token', () => {
     expect(page.text).not.toContain('name="p_');
   });
 
+  it('answers the errors of a GET that accepts only JSON in JSON, and says such answers vary by Accept', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const page = await http().get(wave.customerPath).expect(200);
+    expect(page.headers.vary).toBe('Accept');
+    await app.db.updateTable('surveys').set({ status: 'draft' }).where('id', '=', wave.surveyId).execute();
+    const notOpen = await http().get(wave.customerPath).set('accept', 'application/json').expect(403);
+    expect(notOpen.body.error.code).toBe('SURVEY_NOT_OPEN');
+    expect(notOpen.headers.vary).toBe('Accept');
+
+    const unknownJson = await http()
+      .get('/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+      .set('accept', 'application/json')
+      .expect(404);
+    expect(unknownJson.body.error.code).toBe('NOT_FOUND');
+    const noRoute = await http().get('/no-such-page').set('accept', 'application/json').expect(404);
+    expect(noRoute.body.error.code).toBe('NOT_FOUND');
+    const noRoutePage = await http().get('/no-such-page').expect(404);
+    expect(noRoutePage.headers['content-type']).toMatch(/^text\/html/);
+    for (const response of [unknownJson, noRoute, noRoutePage]) expect(response.headers.vary).toBe('Accept');
+  });
+
   it('answers an unknown, a malformed and a revoked token with the same generic 404', async () => {
     const wave = await openWaveWithRespondents(app);
     const unknown = await http().get('/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
@@ -242,6 +263,33 @@ describe('GET /r/:token', () => {
     statements.length = 0;
     for (const path of [seen.customerPath, seen.sellerPath]) await lookups.open(await tokenHashOf(path));
     expect(statements).toEqual(['respondent_open_1', 'respondent_open_1']);
+  });
+
+  it('never waits for a link another transaction holds: reads it unmarked, and marks the rest of the batch', async () => {
+    const { invitationLookups } = await import('../../../server/features/respondent/respondent.queries.js');
+    const wave = await openWaveWithRespondents(app);
+    const lookups = invitationLookups(app.db, app.pg.pool);
+    const holder = await app.pg.pool.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from invitations where token_hash = $1 for update', [
+        await tokenHashOf(wave.customerPath),
+      ]);
+      const opening = Promise.all([
+        lookups.open(await tokenHashOf(wave.customerPath)),
+        lookups.open(await tokenHashOf(wave.sellerPath)),
+      ]);
+      const outcome = await Promise.race([
+        opening.then((found) => found.map((item) => item?.invitation.role)),
+        new Promise((resolve) => setTimeout(() => resolve('waited 3 s for the lock'), 3000)),
+      ]);
+      expect(outcome).toEqual(['customer', 'seller']);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    expect(await openedAt(wave.customerPath)).toBeNull();
+    expect(await openedAt(wave.sellerPath)).toBeInstanceOf(Date);
   });
 
   it('does not mark a link opened while its wave is a draft, past its closing time, or closed', async () => {
