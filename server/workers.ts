@@ -28,10 +28,12 @@ export interface Workers {
 
 /**
  * The primary of WEB_CONCURRENCY > 1: forks `count` workers running this same entry point (node:cluster
- * shares the port between them), and replaces a worker that dies. `listening` resolves once all of them
- * listen. A worker that exits before then, or too many deaths in a minute, means something is wrong that a
- * restart will not mend (a taken port, a bad configuration): `listening` rejects, or `failed` does later,
- * and the caller stops the rest. Once `stop` is called, no exit is a failure.
+ * shares the port between them), and replaces a worker that dies. `listening` resolves once `count` of them
+ * listen. A worker that exits by itself before then, or too many deaths in a minute, means something is
+ * wrong that a restart will not mend (a taken port, a bad configuration): `listening` rejects, or `failed`
+ * does later, and the caller stops the rest. A worker killed by a signal while starting was stopped from
+ * outside — often by the same Ctrl-C that is about to reach the primary — and is replaced like any other.
+ * Once `stop` is called, no exit is a failure.
  *
  * Workers share nothing in memory that must agree: sessions, rate limits and the mail queue live in
  * PostgreSQL, and what a worker caches (compiled pages, a wave's criteria) never changes once made.
@@ -47,20 +49,31 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
   // Only observed by whoever awaits it; never an unhandled rejection.
   failed.catch(() => {});
   const exits = new Map<Worker, Promise<void>>();
-  const listened = new WeakSet<Worker>();
+  /** The live workers that listen. */
+  const serving = new Set<Worker>();
+  let allListen: (all: true) => void = () => {};
+  const allListening = new Promise<true>((resolve) => {
+    allListen = resolve;
+  });
 
   const fork = () => {
     const worker = cluster.fork(env);
-    worker.once('listening', () => listened.add(worker));
+    worker.once('listening', () => {
+      serving.add(worker);
+      if (serving.size === count) allListen(true);
+    });
     exits.set(
       worker,
       new Promise((resolve) => {
         worker.once('exit', (code, signal) => {
           exits.delete(worker);
+          serving.delete(worker);
           resolve();
           if (stopping) return;
           log.error({ worker: worker.process.pid, code, signal }, 'app worker died');
-          if (!started) return fail(new WorkersFailedError('an app worker exited while starting'));
+          if (!started && signal === null) {
+            return fail(new WorkersFailedError('an app worker exited while starting'));
+          }
           const now = Date.now();
           deaths.push(now);
           if (deaths.filter((at) => at > now - RESTART_WINDOW_MS).length > MAX_RESTARTS) {
@@ -72,13 +85,9 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
         });
       }),
     );
-    return worker;
   };
 
-  const each = Array.from({ length: count }, () => {
-    const worker = fork();
-    return new Promise<void>((resolve) => worker.once('listening', () => resolve()));
-  });
+  for (let i = 0; i < count; i++) fork();
   let stopped: (first: false) => void = () => {};
   const stoppedFirst = new Promise<false>((resolve) => {
     stopped = resolve;
@@ -89,19 +98,17 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
     // A worker that listens is asked to finish its requests. One still starting may not hear the message
     // yet (it listens for it once its modules are loaded) and has served nothing: a SIGTERM ends it.
     for (const worker of exits.keys()) {
-      if (worker.isConnected() && listened.has(worker)) worker.send(STOP_WORKER);
+      if (worker.isConnected() && serving.has(worker)) worker.send(STOP_WORKER);
       else worker.process.kill('SIGTERM');
     }
     await Promise.all(exits.values());
   };
-  const listening = Promise.race([Promise.all(each).then(() => !stopping), failed, stoppedFirst]).then(
-    (serving) => {
-      if (serving) {
-        started = true;
-        log.info({ workers: count }, 'app workers listening');
-      }
-      return serving;
-    },
-  );
+  const listening = Promise.race([allListening.then(() => !stopping), failed, stoppedFirst]).then((all) => {
+    if (all) {
+      started = true;
+      log.info({ workers: count }, 'app workers listening');
+    }
+    return all;
+  });
   return { listening, stop, failed };
 }

@@ -28,13 +28,32 @@ const PG_CONNECTION_MESSAGES = [
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return someCause(
+    error,
+    (code, message) =>
+      (typeof code === 'string' &&
+        (UNREACHABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) ||
+      (typeof message === 'string' && PG_CONNECTION_MESSAGES.some((text) => message.startsWith(text))),
+  );
+}
+
+/**
+ * SQLSTATE 40001 (serialization failure), 40P01 (deadlock detected), 55P03 (lock not available): the
+ * database rolled the transaction back as a whole because of another one, and the same request sent again
+ * can succeed. Also 503: nothing of it was stored, and the client is told to try again.
+ */
+const CONFLICT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+
+export function isTransientConflict(error: unknown): boolean {
+  return someCause(error, (code) => typeof code === 'string' && CONFLICT_SQLSTATES.has(code));
+}
+
+/** Whether the error, or one of the errors it was caused by (five deep at most), passes `test`. */
+function someCause(error: unknown, test: (code: unknown, message: unknown) => boolean): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     if (typeof current !== 'object') return false;
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && (UNREACHABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code)))
-      return true;
-    if (typeof message === 'string' && PG_CONNECTION_MESSAGES.some((text) => message.startsWith(text)))
-      return true;
+    if (test(code, message)) return true;
     current = cause;
   }
   return false;

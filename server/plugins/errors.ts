@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
-import { isDatabaseUnavailable } from '../lib/database-errors.js';
+import { isDatabaseUnavailable, isTransientConflict } from '../lib/database-errors.js';
 import { HttpError } from '../lib/errors.js';
 import { fieldList } from '../lib/validation.js';
 import { wantsJson } from './auth.js';
@@ -33,7 +33,7 @@ function describe(error: FastifyError | Error): ErrorBody {
   if (error instanceof ZodError) {
     return { statusCode: 400, code: 'BAD_REQUEST', message: 'Invalid request', fields: fieldList(error) };
   }
-  if (isDatabaseUnavailable(error)) {
+  if (isDatabaseUnavailable(error) || isTransientConflict(error)) {
     return { statusCode: 503, code: 'UNAVAILABLE', message: 'The service is briefly unavailable; try again' };
   }
   const fastifyError = error as FastifyError;
@@ -71,7 +71,8 @@ async function errorsPlugin(app: FastifyInstance) {
     const body = describe(error);
     if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (body.statusCode === 503) {
-      request.log.warn({ message: error.message }, 'database unavailable');
+      const why = isTransientConflict(error) ? 'rolled back by a conflict' : 'database unavailable';
+      request.log.warn({ message: error.message }, why);
     } else if (body.statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {

@@ -220,7 +220,7 @@ describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded dat
     { signal: 'SIGTERM to the primary', send: (app: AppProcess) => app.signal('SIGTERM') },
     { signal: 'Ctrl-C (SIGINT to the process group)', send: (app: AppProcess) => app.signalGroup('SIGINT') },
   ])(
-    '$signal: exit code 0, no worker and no PostgreSQL left, no worker reported dead, no banner',
+    '$signal: exit code 0, no worker and no PostgreSQL left, no failure to start, no banner',
     async ({ send }) => {
       const { app, clusterDir } = await startEmbedded('starting', {
         ownProcessGroup: true,
@@ -235,14 +235,15 @@ describe('a stop signal while the workers start (WEB_CONCURRENCY=2, embedded dat
         workersLeft: alive(app.workers),
         postgresProcessesLeft: processesMentioning(clusterDir),
         postmasterPidFileLeft: existsSync(path.join(clusterDir, 'postmaster.pid')),
-        workerReportedDead: log.includes('app worker died'),
+        // A worker may die of the Ctrl-C before the primary hears it: reported, but no failure to start.
+        startFailed: /exited while starting|cannot be kept running/.test(log),
         saidItIsRunning: log.includes('is running at'),
       }).toEqual({
         exit: { code: 0, signal: null },
         workersLeft: [],
         postgresProcessesLeft: [],
         postmasterPidFileLeft: false,
-        workerReportedDead: false,
+        startFailed: false,
         saidItIsRunning: false,
       });
     },

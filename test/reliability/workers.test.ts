@@ -125,4 +125,32 @@ describe('WEB_CONCURRENCY=2: a primary and two workers serving one port', () => 
       await new Promise((resolve) => taken.close(resolve));
     }
   }, 120_000);
+
+  it('replaces a worker killed while the workers start, and serves on both', async () => {
+    const root = tempRoot('workers-killed-starting');
+    const databaseUrl = await createTestDatabase();
+    sharedDatabases.push(databaseUrl);
+    const app = await startApp({
+      databaseUrl,
+      dataDir: path.join(root, 'app-data'),
+      logFile: path.join(root, 'app.log'),
+      webConcurrency: 2,
+      whileWorkersStart: true,
+    });
+    apps.push(app);
+    onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+    const [killed] = app.workers;
+    process.kill(killed as number, 'SIGKILL');
+    await waitFor(
+      async () => {
+        if (app.exit()) throw new Error(`the primary exited: ${JSON.stringify(app.exit())}`);
+        return app.output(Number.POSITIVE_INFINITY).includes('app workers listening');
+      },
+      { timeoutMs: 60_000, what: 'both workers listening' },
+    );
+    expect((await httpRequest(`${app.baseUrl}/healthz`, { agent: false })).status).toBe(200);
+    const workers = appWorkers(app);
+    expect(workers).toHaveLength(2);
+    expect(workers).not.toContain(killed);
+  }, 120_000);
 });

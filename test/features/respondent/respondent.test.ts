@@ -566,6 +566,50 @@ describe('POST /r/:token (JSON)', () => {
     expect((await storedResponse(wave.sellerPath)).response).toBeUndefined();
   });
 
+  it('answers a submission the database rolled back in a deadlock with 503 (try again), stores nothing, and takes it when sent again', async () => {
+    const wave = await openWaveWithRespondents(app);
+    const { id } = await app.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('token_hash', '=', await tokenHashOf(wave.customerPath))
+      .executeTakeFirstOrThrow();
+    const answer = { answers: customerAnswers(wave.criteria), submit: true };
+    const other = await app.pg.pool.connect();
+    try {
+      // Another transaction holds the responses table: the submission locks its invitation, then waits.
+      await other.query('begin');
+      await other.query('lock table responses in share row exclusive mode');
+      const submission = http()
+        .post(wave.customerPath)
+        .send(answer)
+        .then((response) => response);
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await app.pg.pool.query(
+          `select 1 from pg_locks where not granted and relation = 'responses'::regclass`,
+        );
+        if (rows.length > 0) break;
+        if (waited > 5000) throw new Error('the submission never waited for the responses table');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // … and the other transaction now wants that invitation: a cycle, which PostgreSQL breaks by
+      // rolling back the transaction that waited first, the submission's.
+      const locking = other.query('select 1 from invitations where id = $1 for update', [id]);
+      const refused = await submission;
+      await locking;
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.body).toEqual({
+        error: { code: 'UNAVAILABLE', message: 'The service is briefly unavailable; try again' },
+      });
+    } finally {
+      await other.query('rollback');
+      other.release();
+    }
+    expect((await storedResponse(wave.customerPath)).response).toBeUndefined();
+    await http().post(wave.customerPath).send(answer).expect(200);
+    expect((await storedResponse(wave.customerPath)).response?.status).toBe('submitted');
+  });
+
   it('ends 20 parallel submissions on one token in exactly one response', async () => {
     const wave = await openWaveWithRespondents(app);
     const body = { answers: customerAnswers(wave.criteria), submit: true };
