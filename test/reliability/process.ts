@@ -13,6 +13,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { onTestFailed } from 'vitest';
+import { createTestDatabase } from '../helpers/app.js';
 
 /** The repository root: the app is started from here as `node --import tsx server/main.ts`. */
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -333,4 +335,27 @@ export function processesMentioning(text: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * The app started on a database of its own on the suite's PostgreSQL, in a fresh folder; `keep` records
+ * the app and the database for the test file's clean-up, and a failing test prints the app's output.
+ */
+export async function startOnTestDatabase(
+  name: string,
+  options: Omit<StartOptions, 'databaseUrl' | 'dataDir' | 'logFile'>,
+  keep: { apps: AppProcess[]; databases: string[] },
+): Promise<{ app: AppProcess; databaseUrl: string }> {
+  const root = tempRoot(name);
+  const databaseUrl = await createTestDatabase();
+  keep.databases.push(databaseUrl);
+  const app = await startApp({
+    databaseUrl,
+    dataDir: path.join(root, 'app-data'),
+    logFile: path.join(root, 'app.log'),
+    ...options,
+  });
+  keep.apps.push(app);
+  onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+  return { app, databaseUrl };
 }

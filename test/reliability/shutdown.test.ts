@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Database } from '../../server/db/database.js';
-import { createTestDatabase } from '../helpers/app.js';
 import {
   appSessions,
   connect,
@@ -25,6 +24,7 @@ import {
   type StartOptions,
   sleep,
   startApp,
+  startOnTestDatabase,
   tempRoot,
   waitFor,
 } from './process.js';
@@ -34,6 +34,7 @@ const apps: AppProcess[] = [];
 const databases: Kysely<Database>[] = [];
 const clusters: PostgresCluster[] = [];
 const sharedDatabases: string[] = [];
+const keep = { apps, databases: sharedDatabases };
 const embeddedClusters: string[] = [];
 
 afterAll(async () => {
@@ -130,17 +131,7 @@ describe.each([
   { processes: 'WEB_CONCURRENCY=2 (a primary and two workers)', webConcurrency: 2 },
 ])('graceful shutdown with a submission in flight: $processes', ({ webConcurrency }) => {
   it('SIGTERM: the held submission completes and is stored, new connections are turned away, exit code 0', async () => {
-    const root = tempRoot('sigterm');
-    const databaseUrl = await createTestDatabase();
-    sharedDatabases.push(databaseUrl);
-    const app = await startApp({
-      databaseUrl,
-      dataDir: path.join(root, 'app-data'),
-      logFile: path.join(root, 'app.log'),
-      webConcurrency,
-    });
-    apps.push(app);
-    onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+    const { app, databaseUrl } = await startOnTestDatabase('sigterm', { webConcurrency }, keep);
     const db = connect(databaseUrl);
     databases.push(db);
     const wave = await openWave(app.baseUrl, db, 1);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { createTestDatabase } from '../helpers/app.js';
 import { connect, dropTestDatabase } from './postgres.js';
@@ -15,6 +15,7 @@ import {
   httpRequest,
   removeTempRoots,
   startApp,
+  startOnTestDatabase,
   tempRoot,
   waitFor,
 } from './process.js';
@@ -23,6 +24,7 @@ import { openWave, startLoad, storageProblems, storedResponses, summarize } from
 const apps: AppProcess[] = [];
 const databases: Kysely<Database>[] = [];
 const sharedDatabases: string[] = [];
+const keep = { apps, databases: sharedDatabases };
 
 afterAll(async () => {
   for (const app of apps) await app.kill();
@@ -44,17 +46,7 @@ function pidsThatServed(app: AppProcess): Set<number> {
 
 describe('WEB_CONCURRENCY=2: a primary and two workers serving one port', () => {
   it('spreads connections over both workers, replaces one killed under load, and every respondent gets through once', async () => {
-    const root = tempRoot('workers');
-    const databaseUrl = await createTestDatabase();
-    sharedDatabases.push(databaseUrl);
-    const app = await startApp({
-      databaseUrl,
-      dataDir: path.join(root, 'app-data'),
-      logFile: path.join(root, 'app.log'),
-      webConcurrency: 2,
-    });
-    apps.push(app);
-    onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+    const { app, databaseUrl } = await startOnTestDatabase('workers', { webConcurrency: 2 }, keep);
     const db = connect(databaseUrl);
     databases.push(db);
     const wave = await openWave(app.baseUrl, db, 120);
@@ -127,18 +119,11 @@ describe('WEB_CONCURRENCY=2: a primary and two workers serving one port', () => 
   }, 120_000);
 
   it('replaces a worker killed while the workers start, and serves on both', async () => {
-    const root = tempRoot('workers-killed-starting');
-    const databaseUrl = await createTestDatabase();
-    sharedDatabases.push(databaseUrl);
-    const app = await startApp({
-      databaseUrl,
-      dataDir: path.join(root, 'app-data'),
-      logFile: path.join(root, 'app.log'),
-      webConcurrency: 2,
-      whileWorkersStart: true,
-    });
-    apps.push(app);
-    onTestFailed(() => console.error(`--- app output ---\n${app.output()}`));
+    const { app } = await startOnTestDatabase(
+      'workers-killed-starting',
+      { webConcurrency: 2, whileWorkersStart: true },
+      keep,
+    );
     const [killed] = app.workers;
     process.kill(killed as number, 'SIGKILL');
     await waitFor(
