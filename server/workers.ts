@@ -51,16 +51,17 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
   const exits = new Map<Worker, Promise<void>>();
   /** The live workers that listen. */
   const serving = new Set<Worker>();
-  let allListen: (all: true) => void = () => {};
-  const allListening = new Promise<true>((resolve) => {
-    allListen = resolve;
+  /** True once `count` workers listen, false if `stop` comes first: whichever happens first. */
+  let settle: (all: boolean) => void = () => {};
+  const allListening = new Promise<boolean>((resolve) => {
+    settle = resolve;
   });
 
   const fork = () => {
     const worker = cluster.fork(env);
     worker.once('listening', () => {
       serving.add(worker);
-      if (serving.size === count) allListen(true);
+      if (serving.size === count) settle(true);
     });
     exits.set(
       worker,
@@ -88,13 +89,9 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
   };
 
   for (let i = 0; i < count; i++) fork();
-  let stopped: (first: false) => void = () => {};
-  const stoppedFirst = new Promise<false>((resolve) => {
-    stopped = resolve;
-  });
   const stop = async () => {
     stopping = true;
-    stopped(false);
+    settle(false);
     // A worker that listens is asked to finish its requests. One still starting may not hear the message
     // yet (it listens for it once its modules are loaded) and has served nothing: a SIGTERM ends it.
     for (const worker of exits.keys()) {
@@ -103,7 +100,7 @@ export function startWorkers(count: number, env: Record<string, string>, log: Lo
     }
     await Promise.all(exits.values());
   };
-  const listening = Promise.race([allListening.then(() => !stopping), failed, stoppedFirst]).then((all) => {
+  const listening = Promise.race([allListening, failed]).then((all) => {
     if (all) {
       started = true;
       log.info({ workers: count }, 'app workers listening');

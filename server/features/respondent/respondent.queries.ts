@@ -11,7 +11,9 @@ import { effectiveStatus } from '../surveys/surveys.queries.js';
  * shared with the other links opened in the same turn of the event loop (batchedHashLookup).
  */
 export function invitationLookups(db: Kysely<Database>, pool: pg.Pool) {
-  const plain = preparedHashLookup(pool, 'respondent_invitation', (hash) => invitationsByTokenHash(db, hash));
+  const plain = preparedHashLookup(pool, 'respondent_invitation', (hash) =>
+    invitationsByTokenHash(db, [hash]),
+  );
   const opened = batchedHashLookup(
     pool,
     'respondent_open',
@@ -106,7 +108,7 @@ export function openLinks(db: Kysely<Database>, tokenHashes: readonly Buffer[]) 
  * The invitations behind tokens (given by their hashes), each with its wave, its response (if any) and, for
  * a customer, the name of the account's KAM while that user is active; revoked links are not found.
  */
-function invitationsByTokenHash(db: QueryCreator<Database>, tokenHashes: Buffer | readonly Buffer[]) {
+function invitationsByTokenHash(db: QueryCreator<Database>, tokenHashes: readonly Buffer[]) {
   return db
     .selectFrom('invitations')
     .innerJoin('surveys', (join) =>
@@ -155,7 +157,7 @@ function invitationsByTokenHash(db: QueryCreator<Database>, tokenHashes: Buffer 
       'responses.overall_answered as overallAnswered',
       'responses.overall_score as overallScore',
     ])
-    .where('invitations.token_hash', 'in', Buffer.isBuffer(tokenHashes) ? [tokenHashes] : tokenHashes)
+    .where('invitations.token_hash', 'in', tokenHashes)
     .where('invitations.revoked_at', 'is', null);
 }
 

@@ -55,7 +55,7 @@ export default async function respondentRoutes(app: FastifyInstance) {
     const invitation = TOKEN.test(token) ? await find(hashToken(token)) : undefined;
     reply.header('cache-control', 'no-store');
     reply.header('x-robots-tag', 'noindex');
-    // The page, or the invitation as JSON for `Accept: application/json`.
+    // A state (not found, not open, closed) is JSON for `Accept: application/json`, else a page.
     reply.header('vary', 'Accept');
     if (!invitation) {
       await app.rateLimits.respondentLookups.recordFailure(request.ip);
